@@ -1,0 +1,23 @@
+/*
+ * mem.h - checked allocation.  All sizes are checked for overflow; secret
+ * buffers are wiped on free.
+ */
+#ifndef SPU_MEM_H
+#define SPU_MEM_H
+
+#include <stddef.h>
+
+/* calloc(n, size) that fails (returns NULL) on overflow or above the
+ * process-wide limit SPU_MEM_LIMIT; never aborts. */
+void *spu_calloc(size_t n, size_t size);
+void *spu_malloc(size_t n, size_t size);
+void *spu_realloc(void *p, size_t n, size_t size);
+char *spu_strdup(const char *s);
+
+/* Free a buffer that held shares, seeds or keys: wipe, then free. */
+void spu_free_secret(void *p, size_t len);
+
+/* Largest single allocation libspu will attempt (bytes). */
+#define SPU_MEM_LIMIT ((size_t)16 << 30)
+
+#endif

@@ -1,0 +1,3 @@
+/* stub: being written */
+#include "config.h"
+int main(void) { return 2; }

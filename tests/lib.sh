@@ -1,0 +1,34 @@
+# tests/lib.sh - shared shell test helpers printing TAP.  Source it:
+#   . "$srcdir/tests/lib.sh"
+# Provides: ok/fail/is/like, done_testing, a scratch dir $T removed on
+# exit, $B (the build dir holding the tools), free_port_base.
+set -u
+B=${top_builddir:-$(pwd)}
+srcdir=${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+T=$(mktemp -d "${TMPDIR:-/tmp}/spu-test.XXXXXX")
+_pids=
+cleanup() {
+	for p in $_pids; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+_n=0
+_failed=0
+ok() { # ok CONDITION_STATUS "description"
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $_n - $2"
+	else echo "not ok $_n - $2"; _failed=$((_failed + 1)); fi
+}
+# run_ok "desc" cmd... : passes if cmd exits 0
+run_ok() { d=$1; shift; if "$@" >"$T/out" 2>"$T/err"; then ok 0 "$d"; else ok 1 "$d"; sed 's/^/# /' "$T/err" | head -20; fi; }
+# run_fails STATUS "regex" "desc" cmd... : exit status and a stderr match
+run_fails() {
+	want=$1; re=$2; d=$3; shift 3
+	"$@" >"$T/out" 2>"$T/err"; got=$?
+	if [ "$got" -eq "$want" ] && grep -Eq -- "$re" "$T/err"; then ok 0 "$d"
+	else ok 1 "$d"; echo "# exit $got (want $want), stderr:"; sed 's/^/#   /' "$T/err" | head -5; fi
+}
+done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
+# A port base unlikely to collide between parallel test runs: derived from
+# the PID, in 20000..59999, stepping by 16.
+port_base() { echo $(( 20000 + ($$ * 16 + ${1:-0} * 4) % 40000 )); }

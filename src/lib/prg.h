@@ -1,1 +1,33 @@
-/* stub */
+/*
+ * prg.h - seeded pseudo-random streams (ChaCha20 from libsodium).
+ *
+ * A stream is a 32-byte key and a call counter.  Each draw uses the
+ * counter as the ChaCha20 nonce and then advances it, so no two draws of
+ * one stream ever share keystream.  Parties that hold the same seed and
+ * make the same sequence of draws get the same bytes: that is how PRSS
+ * zero sharings and the semi2k dealer work without communication.
+ */
+#ifndef SPU_PRG_H
+#define SPU_PRG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPU_SEED_LEN 32
+
+struct spu_prg {
+	uint8_t key[SPU_SEED_LEN];
+	uint64_t counter;
+};
+
+/* Key = BLAKE2b(seed, key = session, personal = label): a fresh stream for
+ * every (seed, session, label), so runs never reuse a stream. */
+void spu_prg_init(struct spu_prg *p, const uint8_t seed[SPU_SEED_LEN],
+    const uint8_t session[SPU_SEED_LEN], const char *label);
+void spu_prg_bytes(struct spu_prg *p, void *buf, size_t len);
+/* n random ring words of field bits. */
+void spu_prg_ring(struct spu_prg *p, unsigned field, void *x, size_t n);
+/* Wipe the key. */
+void spu_prg_wipe(struct spu_prg *p);
+
+#endif

@@ -1,3 +1,279 @@
-/* stub: being written */
+/*
+ * spu-run - execute a compiled program as one party of an MPC run, or as
+ * every party at once (--simulate).
+ */
 #include "config.h"
-int main(void) { return 2; }
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "bytecode.h"
+#include "fxp.h"
+#include "link.h"
+#include "party.h"
+#include "protocol.h"
+
+#define PROG "spu-run"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: " PROG " --party I --peers HOST:PORT,... [options] PROGRAM INPUT...\n"
+"       " PROG " --simulate N [options] PROGRAM INPUT...\n"
+"\n"
+"Run a compiled program (.spub) as party I of an MPC computation.  Each\n"
+"INPUT is this party's share bundle (.shr) or a public .npy file; their\n"
+"values bind to the program's parameters in order.  A %%d in a file name\n"
+"is replaced by the party index.\n"
+"\n"
+"  -p, --party I          this party's index (0-based)\n"
+"  -P, --peers LIST       every party's HOST:PORT, in party order\n"
+"  -s, --simulate N       run all N parties in this process (threads)\n"
+"  -o, --output FILE      output bundle (template with %%d under --simulate)\n"
+"  -t, --timeout SEC      give up on a silent peer after SEC s (default 60)\n"
+"      --protocol NAME    ref2k, semi2k or aby3, when no bundle says (public\n"
+"                         inputs only; default ref2k)\n"
+"      --field BITS       32, 64 or 128, when no bundle says (default 64)\n"
+"      --fxp BITS         fraction bits, when no bundle says\n"
+"      --stats            print wall time, bytes and rounds per party\n"
+"  -h, --help             show this help\n"
+"  -V, --version          show the version\n");
+}
+
+static int
+bad_usage(const char *msg, const char *arg)
+{
+	fprintf(stderr, PROG ": %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	fprintf(stderr, "Try '" PROG " --help'.\n");
+	return 2;
+}
+
+static int
+parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+struct sim_arg {
+	const struct run_opts *o;
+	int party;
+	struct spu_link *link;
+	struct party_result res;
+};
+
+static void *
+sim_party(void *p)
+{
+	struct sim_arg *a = p;
+
+	party_run(a->o, a->party, a->link, NULL, &a->res);
+	return NULL;
+}
+
+static void
+print_stats(int party, const struct party_result *r)
+{
+	fprintf(stderr, PROG ": party %d: wall %.3f s, sent %llu B, "
+	    "received %llu B, rounds %llu\n", party, r->wall,
+	    (unsigned long long)r->st.bytes_sent,
+	    (unsigned long long)r->st.bytes_recv,
+	    (unsigned long long)r->st.rounds);
+}
+
+enum { OPT_PROTOCOL = 256, OPT_FIELD, OPT_FXP, OPT_STATS };
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "fxp", required_argument, NULL, OPT_FXP },
+		{ "field", required_argument, NULL, OPT_FIELD },
+		{ "help", no_argument, NULL, 'h' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "party", required_argument, NULL, 'p' },
+		{ "peers", required_argument, NULL, 'P' },
+		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
+		{ "simulate", required_argument, NULL, 's' },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run_opts o;
+	struct spu_peer_addr peers[SPU_MAX_PARTIES];
+	struct spu_program *prog = NULL;
+	struct spu_diag d = { "" };
+	const char *peerspec = NULL;
+	long party = -1, simulate = 0, v;
+	int c, npeers = 0, status = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.timeout_ms = 60000;
+	o.protocol = SPU_REF2K;
+	o.field = 64;
+	o.fxp = -1;
+	while ((c = getopt_long(argc, argv, "ho:p:P:s:t:V", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'p':
+			if (parse_int(optarg, 0, SPU_MAX_PARTIES - 1, &party))
+				return bad_usage("bad party index", optarg);
+			break;
+		case 'P':
+			peerspec = optarg;
+			break;
+		case 's':
+			if (parse_int(optarg, 1, SPU_MAX_PARTIES, &simulate))
+				return bad_usage("bad party count", optarg);
+			break;
+		case 't':
+			if (parse_int(optarg, 1, 86400, &v))
+				return bad_usage("bad timeout", optarg);
+			o.timeout_ms = (int)v * 1000;
+			break;
+		case 'V':
+			printf(PROG " (spu) " PACKAGE_VERSION "\n");
+			return 0;
+		case OPT_PROTOCOL:
+			if ((o.protocol = spu_protocol_parse(optarg)) < 0)
+				return bad_usage("unknown protocol", optarg);
+			break;
+		case OPT_FIELD:
+			if (parse_int(optarg, 32, 128, &v) ||
+			    !spu_field_valid((unsigned)v))
+				return bad_usage("field must be 32, 64 or 128",
+				    optarg);
+			o.field = (int)v;
+			break;
+		case OPT_FXP:
+			if (parse_int(optarg, 0, 126, &v))
+				return bad_usage("bad fraction bits", optarg);
+			o.fxp = (int)v;
+			break;
+		case OPT_STATS:
+			o.stats = 1;
+			break;
+		default:
+			return bad_usage("invalid option", NULL);
+		}
+	}
+	if (argc - optind < 1)
+		return bad_usage("missing PROGRAM", NULL);
+	if (o.output == NULL)
+		return bad_usage("missing -o OUTPUT", NULL);
+	if (simulate == 0 && (party < 0 || peerspec == NULL))
+		return bad_usage("give --party and --peers, or --simulate",
+		    NULL);
+	if (simulate != 0 && (party >= 0 || peerspec != NULL))
+		return bad_usage("--simulate excludes --party and --peers",
+		    NULL);
+	if (o.fxp < 0)
+		o.fxp = spu_fxp_default((unsigned)o.field);
+	if (o.fxp > (int)o.field - 2)
+		return bad_usage("fraction bits too large for the field", NULL);
+	if (simulate != 0 && strstr(o.output, "%d") == NULL && simulate > 1)
+		return bad_usage("under --simulate, -o needs a %d template",
+		    o.output);
+	if (peerspec != NULL) {
+		npeers = spu_link_parse_peers(peerspec, peers, SPU_MAX_PARTIES,
+		    &d);
+		if (npeers < 0)
+			return bad_usage(d.msg, NULL);
+		if (party >= npeers)
+			return bad_usage("--party is not in the --peers list",
+			    NULL);
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, PROG ": cannot initialise libsodium\n");
+		return 1;
+	}
+	o.program_path = argv[optind];
+	o.inputs = argv + optind + 1;
+	o.ninputs = argc - optind - 1;
+	o.nparties = simulate ? (int)simulate : npeers;
+	if (spu_bc_read_file(o.program_path, &prog, o.digest, &d) != 0) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		return 1;
+	}
+	o.prog = prog;
+
+	if (simulate == 0) {
+		struct party_result r;
+		party_run(&o, (int)party, NULL, peers, &r);
+		if (r.rc != 0) {
+			fprintf(stderr, PROG ": party %ld: %s\n", party,
+			    r.diag.msg);
+			status = 1;
+		} else if (o.stats) {
+			print_stats((int)party, &r);
+		}
+	} else {
+		struct spu_link *links[SPU_MAX_PARTIES] = { NULL };
+		struct sim_arg args[SPU_MAX_PARTIES];
+		pthread_t tid[SPU_MAX_PARTIES];
+		int n = (int)simulate, first_err = -1;
+
+		if (n > 1 && spu_link_local(n, o.timeout_ms, links, &d) != 0) {
+			fprintf(stderr, PROG ": %s\n", d.msg);
+			spu_program_free(prog);
+			return 1;
+		}
+		for (int i = 0; i < n; i++) {
+			args[i] = (struct sim_arg){ &o, i, links[i], { 0 } };
+			if (pthread_create(&tid[i], NULL, sim_party, &args[i])) {
+				fprintf(stderr, PROG ": cannot start a thread\n");
+				return 1;
+			}
+		}
+		for (int i = 0; i < n; i++)
+			pthread_join(tid[i], NULL);
+		/* report the root cause: the first party that failed on its
+		 * own, not the peers that then saw it disappear */
+		for (int i = 0; i < n && first_err < 0; i++)
+			if (args[i].res.rc != 0 && args[i].res.rc != SPU_ENET)
+				first_err = i;
+		for (int i = 0; i < n && first_err < 0; i++)
+			if (args[i].res.rc != 0)
+				first_err = i;
+		if (first_err >= 0) {
+			fprintf(stderr, PROG ": party %d: %s\n", first_err,
+			    args[first_err].res.diag.msg);
+			status = 1;
+			/* remove outputs some parties may have written */
+			for (int i = 0; i < n; i++) {
+				char path[4096];
+				if (args[i].res.rc == 0 &&
+				    expand_template(path, sizeof(path),
+				    o.output, i) == 0)
+					remove(path);
+			}
+		} else if (o.stats) {
+			for (int i = 0; i < n; i++)
+				print_stats(i, &args[i].res);
+		}
+	}
+	spu_program_free(prog);
+	return status;
+}

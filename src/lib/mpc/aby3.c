@@ -1,2 +1,297 @@
-/* stub: being written */
+/*
+ * aby3.c - 3-party replicated sharing over Z_2^k (protocols.md section 3).
+ *
+ * x = x0 + x1 + x2; party i holds (x_i, x_{i+1}).  Zero sharings come from
+ * PRSS: alpha_i = PRG(s_i) - PRG(s_{i+1}), where party i holds s_i (shared
+ * with party i-1) and s_{i+1} (shared with party i+1).  Semi-honest with
+ * an honest majority: any single party sees only uniformly masked data.
+ */
 #include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpc.h"
+#include "../mem.h"
+
+#define NEXT(m) (((m)->party + 1) % 3)
+#define PREV(m) (((m)->party + 2) % 3)
+
+static void
+aby3_p2s(struct spu_mpc *m, void *const z[], const void *p, size_t n)
+{
+	/* x0 = p: party 0 holds it first, party 2 second */
+	spu_ring_zero(m->field, z[0], n);
+	spu_ring_zero(m->field, z[1], n);
+	if (m->party == 0)
+		spu_ring_copy(m->field, z[0], p, n);
+	else if (m->party == 2)
+		spu_ring_copy(m->field, z[1], p, n);
+}
+
+static void
+aby3_add_p(struct spu_mpc *m, void *const z[], void *const x[],
+    const void *p, size_t n)
+{
+	spu_ring_copy(m->field, z[0], x[0], n);
+	spu_ring_copy(m->field, z[1], x[1], n);
+	if (m->party == 0)
+		spu_ring_add(m->field, z[0], x[0], p, n);
+	else if (m->party == 2)
+		spu_ring_add(m->field, z[1], x[1], p, n);
+}
+
+/* Send buf to one peer and receive as many bytes from another: 1 round. */
+static int
+pass(struct spu_mpc *m, int to, const void *sbuf, size_t slen, int from,
+    void *rbuf, size_t rlen)
+{
+	const void *sb[3] = { NULL, NULL, NULL };
+	void *rb[3] = { NULL, NULL, NULL };
+	size_t sl[3] = { 0, 0, 0 }, rl[3] = { 0, 0, 0 };
+
+	if (to >= 0) {
+		sb[to] = sbuf;
+		sl[to] = slen;
+	}
+	if (from >= 0) {
+		rb[from] = rbuf;
+		rl[from] = rlen;
+	}
+	return spu_mpc_exchange(m, sb, sl, rb, rl);
+}
+
+/* Open: send my second component to the previous party, who lacks it. */
+static int
+aby3_open(struct spu_mpc *m, void *out, void *const x[], size_t n)
+{
+	size_t bytes = n * spu_ring_size(m->field);
+	void *in = spu_mpc_scratch(m, 0, bytes);
+	int rc;
+
+	if (in == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	if ((rc = pass(m, PREV(m), x[1], bytes, NEXT(m), in, bytes)) != 0)
+		return rc;
+	spu_ring_add(m->field, out, x[0], x[1], n);
+	spu_ring_add(m->field, out, out, in, n);
+	return 0;
+}
+
+/* z_i (n words, 3-out-of-3 additive) -> replicated: add a PRSS zero share,
+ * send to the previous party, receive z_{i+1} from the next.  1 round, K. */
+static int
+reshare(struct spu_mpc *m, void *const z[], void *zi, size_t n)
+{
+	unsigned f = m->field;
+	void *r = spu_ring_alloc(f, n);
+	int rc;
+
+	if (r == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	spu_prg_ring(&m->prss_self, f, r, n);
+	spu_ring_add(f, zi, zi, r, n);
+	spu_prg_ring(&m->prss_next, f, r, n);
+	spu_ring_sub(f, zi, zi, r, n);
+	spu_free_secret(r, n * spu_ring_size(f));
+	rc = pass(m, PREV(m), zi, n * spu_ring_size(f), NEXT(m), z[1],
+	    n * spu_ring_size(f));
+	if (rc == 0)
+		spu_ring_copy(f, z[0], zi, n);
+	return rc;
+}
+
+/* z_i = x_i y_i + x_i y_{i+1} + x_{i+1} y_i, then reshare. */
+static int
+aby3_mul(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t n)
+{
+	unsigned f = m->field;
+	void *zi = spu_ring_alloc(f, n), *t = spu_ring_alloc(f, n);
+	int rc;
+
+	if (zi == NULL || t == NULL) {
+		free(zi);
+		free(t);
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	}
+	spu_ring_add(f, t, y[0], y[1], n);
+	spu_ring_mul(f, zi, x[0], t, n);
+	spu_ring_mul(f, t, x[1], y[0], n);
+	spu_ring_add(f, zi, zi, t, n);
+	rc = reshare(m, z, zi, n);
+	spu_free_secret(zi, n * spu_ring_size(f));
+	spu_free_secret(t, n * spu_ring_size(f));
+	return rc;
+}
+
+/* Z_i = X_i (Y_i + Y_{i+1}) + X_{i+1} Y_i, then reshare: 1 round, K m n. */
+static int
+aby3_matmul(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t batch, size_t mm, size_t k, size_t nn)
+{
+	unsigned f = m->field;
+	size_t nz = batch * mm * nn, ny = batch * k * nn;
+	void *zi = spu_ring_alloc(f, nz), *t = spu_ring_alloc(f, nz),
+	    *ys = spu_ring_alloc(f, ny);
+	int rc;
+
+	if (zi == NULL || t == NULL || ys == NULL) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	spu_ring_add(f, ys, y[0], y[1], ny);
+	spu_ring_matmul(f, zi, x[0], ys, batch, mm, k, nn);
+	spu_ring_matmul(f, t, x[1], y[0], batch, mm, k, nn);
+	spu_ring_add(f, zi, zi, t, nz);
+	rc = reshare(m, z, zi, nz);
+out:
+	if (zi != NULL)
+		spu_free_secret(zi, nz * spu_ring_size(f));
+	if (t != NULL)
+		spu_free_secret(t, nz * spu_ring_size(f));
+	if (ys != NULL)
+		spu_free_secret(ys, ny * spu_ring_size(f));
+	return rc;
+}
+
+/*
+ * Truncation, TruncAPr with party 2 as dealer (protocols.md 3.4, Dalskov
+ * et al.): parties 0 and 1 hold a 2-out-of-2 sharing t0 = x0 + x1,
+ * t1 = x2.  r = r0 + r1 with r0 from the stream of parties 0,2 and r1
+ * from that of parties 1,2.  Round 1: party 2 sends party 1 its shares of
+ * rc = bits [m, k-1) of r and rb = msb(r) (party 0's come from the 0,2
+ * stream); parties 0 and 1 open c = x + 2^(k-2) + r to each other.
+ * Round 2: reshare the 2-out-of-2 result to replicated form.  Exact up to
+ * the last bit when |x| < 2^(k-2).
+ */
+static int
+aby3_trunc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
+    unsigned bits)
+{
+	unsigned f = m->field, k = f;
+	size_t K = spu_ring_size(f), bytes = n * K;
+	/* streams: s0 shared by parties 0 (self) and 2 (next);
+	 *          s2 shared by parties 2 (self) and 1 (next) */
+	struct spu_prg *s02 = m->party == 0 ? &m->prss_self : &m->prss_next;
+	struct spu_prg *s12 = m->party == 1 ? &m->prss_next : &m->prss_self;
+	void *r = NULL, *a = NULL, *b = NULL, *c = NULL, *y = NULL;
+	int rc = 0;
+
+	if (bits == 0) {
+		spu_ring_copy(f, z[0], x[0], n);
+		spu_ring_copy(f, z[1], x[1], n);
+		return 0;
+	}
+	r = spu_ring_alloc(f, 2 * n);	/* r_own | scratch */
+	a = spu_ring_alloc(f, 2 * n);	/* rc share | rb share */
+	b = spu_ring_alloc(f, 2 * n);
+	c = spu_ring_alloc(f, n);
+	y = spu_ring_alloc(f, n);
+	if (r == NULL || a == NULL || b == NULL || c == NULL || y == NULL) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (m->party == 2) {
+		uint8_t *r0 = r, *r1 = (uint8_t *)r + bytes;
+		uint8_t *rc0 = a, *rb0 = (uint8_t *)a + bytes;
+		uint8_t *rc1 = b, *rb1 = (uint8_t *)b + bytes;
+		spu_prg_ring(s02, f, r0, n);
+		spu_prg_ring(s02, f, rc0, n);
+		spu_prg_ring(s02, f, rb0, n);
+		spu_prg_ring(s12, f, r1, n);
+		spu_ring_add(f, r0, r0, r1, n);			/* r */
+		spu_ring_lshift(f, rc1, r0, 1, n);
+		spu_ring_rshift(f, rc1, rc1, bits + 1, n);
+		spu_ring_sub(f, rc1, rc1, rc0, n);
+		spu_ring_rshift(f, rb1, r0, k - 1, n);
+		spu_ring_sub(f, rb1, rb1, rb0, n);
+		if ((rc = pass(m, 1, b, 2 * bytes, -1, NULL, 0)) != 0)
+			goto out;
+		/* round 2: q0 from s02, q2 from s12 */
+		spu_prg_ring(s02, f, z[1], n);			/* q0 */
+		spu_prg_ring(s12, f, z[0], n);			/* q2 */
+		goto out;
+	}
+	/* parties 0 and 1 */
+	if (m->party == 0) {
+		spu_prg_ring(s02, f, r, n);			/* r0 */
+		spu_prg_ring(s02, f, a, n);			/* rc0 */
+		spu_prg_ring(s02, f, (uint8_t *)a + bytes, n);	/* rb0 */
+		spu_ring_add(f, c, x[0], x[1], n);
+		spu_ring_add(f, c, c, r, n);
+		spu_ring_add_scalar(f, c, c, (spu_u128)1 << (k - 2), n);
+	} else {
+		spu_prg_ring(s12, f, r, n);			/* r1 */
+		spu_ring_add(f, c, x[1], r, n);
+	}
+	{
+		const void *sb[3] = { NULL, NULL, NULL };
+		void *rb[3] = { NULL, NULL, NULL };
+		size_t sl[3] = { 0, 0, 0 }, rl[3] = { 0, 0, 0 };
+		int other = 1 - m->party;
+		sb[other] = c;
+		sl[other] = bytes;
+		rb[other] = (uint8_t *)r + bytes;
+		rl[other] = bytes;
+		if (m->party == 1) {
+			rb[2] = a;
+			rl[2] = 2 * bytes;
+		}
+		if ((rc = spu_mpc_exchange(m, sb, sl, rb, rl)) != 0)
+			goto out;
+		spu_ring_add(f, c, c, (uint8_t *)r + bytes, n);	/* c */
+	}
+	for (size_t i = 0; i < n; i++) {
+		spu_u128 cv = spu_ring_get(f, c, i);
+		spu_u128 top = (cv >> (k - 1)) & 1;
+		spu_u128 rcv = spu_ring_get(f, a, i);
+		spu_u128 rbv = spu_ring_get(f, (uint8_t *)a + bytes, i);
+		spu_u128 bb = rbv * (1 - 2 * top), yy = -rcv;
+		if (m->party == 0) {
+			spu_u128 chat = k == 128 ? (cv << 1) >> (bits + 1) :
+			    ((cv << 1) & (((spu_u128)1 << k) - 1)) >> (bits + 1);
+			bb += top;
+			yy += chat - ((spu_u128)1 << (k - 2 - bits));
+		}
+		yy += bb << (k - 1 - bits);
+		spu_ring_set(f, y, i, yy);
+	}
+	/* round 2: party 0 has y0, party 1 has y1.  q0 = PRG(s02),
+	 * q2 = PRG(s12); exchange y0 - q0 and y1 - q2; q1 = their sum. */
+	{
+		void *q = b;
+		int other = 1 - m->party;
+		if (m->party == 0)
+			spu_prg_ring(s02, f, q, n);		/* q0 */
+		else
+			spu_prg_ring(s12, f, q, n);		/* q2 */
+		spu_ring_sub(f, y, y, q, n);
+		if ((rc = pass(m, other, y, bytes, other, c, bytes)) != 0)
+			goto out;
+		spu_ring_add(f, y, y, c, n);			/* q1 */
+		if (m->party == 0) {
+			spu_ring_copy(f, z[0], q, n);
+			spu_ring_copy(f, z[1], y, n);
+		} else {
+			spu_ring_copy(f, z[0], y, n);
+			spu_ring_copy(f, z[1], q, n);
+		}
+	}
+out:
+	spu_free_secret(r, 2 * bytes);
+	spu_free_secret(a, 2 * bytes);
+	spu_free_secret(b, 2 * bytes);
+	spu_free_secret(c, bytes);
+	spu_free_secret(y, bytes);
+	return rc;
+}
+
+const struct spu_proto_ops spu_aby3_ops = {
+	.p2s = aby3_p2s,
+	.add_p = aby3_add_p,
+	.open = aby3_open,
+	.mul = aby3_mul,
+	.matmul = aby3_matmul,
+	.trunc = aby3_trunc,
+};

@@ -1,1 +1,114 @@
-/* stub */
+/*
+ * mpc.h - one party's protocol context and the protocol interface.
+ *
+ * The protocol layer works on ring vectors: a secret operand is the array
+ * of this party's share vectors (value->share), a public one a single
+ * vector.  Each protocol (ref2k.c, semi2k.c, aby3.c) fills one struct
+ * spu_proto_ops; local linear operations common to all share layouts live
+ * in mpc.c.  Every interactive operation sends one message per peer per
+ * round, whatever the element count.
+ *
+ * Threat models (also in spu-run(1)):
+ *   ref2k  - no security: every party holds the cleartext.
+ *   semi2k - semi-honest, any N-1 of N parties may collude, except that
+ *            party 0 is the trusted dealer of correlated randomness and
+ *            must not collude with anyone (it can derive every other
+ *            party's Beaver masks).
+ *   aby3   - semi-honest, honest majority: no two of the three parties
+ *            may collude.
+ */
+#ifndef SPU_MPC_H
+#define SPU_MPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../err.h"
+#include "../link.h"
+#include "../prg.h"
+#include "../protocol.h"
+#include "../ring.h"
+#include "../value.h"
+
+struct spu_mpc;
+
+struct spu_proto_ops {
+	/* z = public p as a secret sharing (local, no communication). */
+	void (*p2s)(struct spu_mpc *m, void *const z[], const void *p, size_t n);
+	/* z = x + p (local). */
+	void (*add_p)(struct spu_mpc *m, void *const z[], void *const x[],
+	    const void *p, size_t n);
+	/* out = x revealed to every party. */
+	int (*open)(struct spu_mpc *m, void *out, void *const x[], size_t n);
+	/* z = x * y elementwise (ring product, no truncation). */
+	int (*mul)(struct spu_mpc *m, void *const z[], void *const x[],
+	    void *const y[], size_t n);
+	/* z[b] = x[b] . y[b], x batch*mm*k, y batch*k*nn. */
+	int (*matmul)(struct spu_mpc *m, void *const z[], void *const x[],
+	    void *const y[], size_t batch, size_t mm, size_t k, size_t nn);
+	/* z = x / 2^bits (arithmetic; may be off by one in the last bit);
+	 * requires |x| < 2^(k-2). */
+	int (*trunc)(struct spu_mpc *m, void *const z[], void *const x[],
+	    size_t n, unsigned bits);
+};
+
+struct spu_mpc {
+	enum spu_protocol proto;
+	const struct spu_proto_ops *ops;
+	int party, nparties;
+	int nshares;
+	unsigned field;
+	int fxp;
+	struct spu_link *link;
+	struct spu_diag *diag;
+	/* PRSS: self = seed s_i shared with party i-1, next = s_{i+1}
+	 * shared with party i+1. */
+	struct spu_prg prss_self, prss_next;
+	struct spu_prg pub;		/* identical on every party */
+	struct spu_prg priv;		/* this party only */
+	/* semi2k dealer streams: dealer[i] at party i is its own; party 0
+	 * holds all of them. */
+	struct spu_prg dealer[SPU_MAX_PARTIES];
+	/* scratch for messages: grown on demand */
+	void *buf[2];
+	size_t bufcap[2];
+};
+
+/* Set up a context: agree on seeds with the other parties over link
+ * (one round), all streams keyed by the session id.  d receives errors of
+ * this and every later call. */
+int spu_mpc_init(struct spu_mpc *m, enum spu_protocol proto, int party,
+    int nparties, unsigned field, int fxp, struct spu_link *link,
+    const uint8_t session[SPU_SEED_LEN], struct spu_diag *d);
+void spu_mpc_fini(struct spu_mpc *m);
+
+/* Scratch buffer i (0 or 1) of at least len bytes, NULL on no memory. */
+void *spu_mpc_scratch(struct spu_mpc *m, int i, size_t len);
+
+/* ---- local operations on share arrays (all protocols) ---- */
+void spu_mpc_add(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t n);
+void spu_mpc_sub(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t n);
+void spu_mpc_neg(struct spu_mpc *m, void *const z[], void *const x[], size_t n);
+/* z = x * p elementwise, p public. */
+void spu_mpc_mul_p(struct spu_mpc *m, void *const z[], void *const x[],
+    const void *p, size_t n);
+void spu_mpc_lshift(struct spu_mpc *m, void *const z[], void *const x[],
+    unsigned s, size_t n);
+/* z = x . p (p public, right) or p . x (left). */
+int spu_mpc_matmul_sp(struct spu_mpc *m, void *const z[], void *const x[],
+    const void *p, size_t batch, size_t mm, size_t k, size_t nn);
+int spu_mpc_matmul_ps(struct spu_mpc *m, void *const z[], const void *p,
+    void *const x[], size_t batch, size_t mm, size_t k, size_t nn);
+
+extern const struct spu_proto_ops spu_ref2k_ops, spu_semi2k_ops, spu_aby3_ops;
+
+/* Helpers for protocol files. */
+int spu_mpc_fail(struct spu_mpc *m, int err, const char *what);
+/* Send to each peer j with slen[j] and receive into rbuf[j]; wraps link
+ * errors with the party number. */
+int spu_mpc_exchange(struct spu_mpc *m, const void *const *sbuf,
+    const size_t *slen, void *const *rbuf, const size_t *rlen);
+
+#endif

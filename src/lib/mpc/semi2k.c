@@ -1,2 +1,321 @@
-/* stub: being written */
+/*
+ * semi2k.c - N-party additive sharing over Z_2^k (protocols.md section 2).
+ *
+ * Correlated randomness comes from a trusted first party: every party
+ * draws its share of a triple from its own dealer stream; party 0, which
+ * holds every party's dealer seed, replays those streams and corrects its
+ * own share so the correlation holds.  No online traffic for the dealer.
+ */
 #include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpc.h"
+#include "../mem.h"
+
+static void
+semi2k_p2s(struct spu_mpc *m, void *const z[], const void *p, size_t n)
+{
+	if (m->party == 0)
+		spu_ring_copy(m->field, z[0], p, n);
+	else
+		spu_ring_zero(m->field, z[0], n);
+}
+
+static void
+semi2k_add_p(struct spu_mpc *m, void *const z[], void *const x[],
+    const void *p, size_t n)
+{
+	if (m->party == 0)
+		spu_ring_add(m->field, z[0], x[0], p, n);
+	else
+		spu_ring_copy(m->field, z[0], x[0], n);
+}
+
+/*
+ * All-gather of `width` words per party and sum: out = sum_i x_i.
+ * 1 round, K * width * (N-1) bytes per party.
+ */
+static int
+allreduce_add(struct spu_mpc *m, void *out, const void *mine, size_t width)
+{
+	size_t bytes = width * spu_ring_size(m->field);
+	const void *sbuf[SPU_MAX_PARTIES];
+	void *rbuf[SPU_MAX_PARTIES];
+	size_t slen[SPU_MAX_PARTIES], rlen[SPU_MAX_PARTIES];
+	uint8_t *in;
+	int rc;
+
+	in = spu_mpc_scratch(m, 1, bytes * (size_t)m->nparties);
+	if (in == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	for (int j = 0; j < m->nparties; j++) {
+		sbuf[j] = mine;
+		rbuf[j] = in + (size_t)j * bytes;
+		slen[j] = rlen[j] = j == m->party ? 0 : bytes;
+	}
+	if ((rc = spu_mpc_exchange(m, sbuf, slen, rbuf, rlen)) != 0)
+		return rc;
+	spu_ring_copy(m->field, out, mine, width);
+	for (int j = 0; j < m->nparties; j++)
+		if (j != m->party)
+			spu_ring_add(m->field, out, out, rbuf[j], width);
+	return 0;
+}
+
+static int
+semi2k_open(struct spu_mpc *m, void *out, void *const x[], size_t n)
+{
+	void *tmp = spu_ring_alloc(m->field, n);
+	int rc;
+
+	if (tmp == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	spu_ring_copy(m->field, tmp, x[0], n);
+	rc = allreduce_add(m, out, tmp, n);
+	free(tmp);
+	return rc;
+}
+
+/*
+ * Draw this party's share of `count` dealer vectors of n words each from
+ * its dealer stream.  At party 0 also reconstruct their sums over all
+ * parties into sum[] (when sum is not NULL): party 0 replays every
+ * party's stream in the same order.
+ */
+static int
+dealer_draw(struct spu_mpc *m, void **mine, void **sum, const size_t *n,
+    int count)
+{
+	for (int v = 0; v < count; v++)
+		spu_prg_ring(&m->dealer[m->party], m->field, mine[v], n[v]);
+	if (m->party != 0 || sum == NULL)
+		return 0;
+	for (int v = 0; v < count; v++)
+		spu_ring_copy(m->field, sum[v], mine[v], n[v]);
+	for (int j = 1; j < m->nparties; j++) {
+		for (int v = 0; v < count; v++) {
+			void *t = spu_ring_alloc(m->field, n[v]);
+			if (t == NULL)
+				return spu_mpc_fail(m, SPU_ENOMEM,
+				    "out of memory");
+			spu_prg_ring(&m->dealer[j], m->field, t, n[v]);
+			spu_ring_add(m->field, sum[v], sum[v], t, n[v]);
+			spu_free_secret(t, n[v] * spu_ring_size(m->field));
+		}
+	}
+	return 0;
+}
+
+/* Free a set of secret scratch vectors. */
+static void
+free_all(void **v, const size_t *n, int count, unsigned field)
+{
+	for (int i = 0; i < count; i++)
+		spu_free_secret(v[i], n[i] * spu_ring_size(field));
+}
+
+static int
+alloc_all(struct spu_mpc *m, void **v, const size_t *n, int count)
+{
+	for (int i = 0; i < count; i++)
+		if ((v[i] = spu_ring_alloc(m->field, n[i])) == NULL) {
+			free_all(v, n, i, m->field);
+			return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		}
+	return 0;
+}
+
+/*
+ * Beaver product, elementwise (mm = 0) or as a batched matrix product.
+ * Triple a (x-shaped), b (y-shaped), c (z-shaped) with c = a*b; open
+ * e = x - a and d = y - b in one round; z_i = c_i + e*b_i + a_i*d, and
+ * party 0 adds e*d.  1 round, K (|x| + |y|) (N-1) bytes per party.
+ */
+static int
+beaver(struct spu_mpc *m, void *z, const void *x, const void *y,
+    size_t nx, size_t ny, size_t nz, int matrix, size_t batch, size_t mm,
+    size_t k, size_t nn)
+{
+	unsigned f = m->field;
+	size_t n[6] = { nx, ny, nz, nx, ny, nz };
+	void *v[6];		/* a b c | sum a, sum b, sum c */
+	void **sum = m->party == 0 ? v + 3 : NULL;
+	void *ed = NULL, *t = NULL;
+	int rc;
+
+	if ((rc = alloc_all(m, v, n, m->party == 0 ? 6 : 3)) != 0)
+		return rc;
+	if ((rc = dealer_draw(m, v, sum, n, 3)) != 0)
+		goto out;
+	if (m->party == 0) {
+		/* c_0 += a*b - sum c */
+		void *ab = spu_ring_alloc(f, nz);
+		if (ab == NULL) {
+			rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+			goto out;
+		}
+		if (matrix)
+			spu_ring_matmul(f, ab, v[3], v[4], batch, mm, k, nn);
+		else
+			spu_ring_mul(f, ab, v[3], v[4], nz);
+		spu_ring_sub(f, ab, ab, v[5], nz);
+		spu_ring_add(f, v[2], v[2], ab, nz);
+		spu_free_secret(ab, nz * spu_ring_size(f));
+	}
+	/* open e | d together */
+	ed = spu_ring_alloc(f, nx + ny);
+	t = spu_ring_alloc(f, nx + ny > nz ? nx + ny : nz);
+	if (ed == NULL || t == NULL) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	{
+		size_t K = spu_ring_size(f);
+		uint8_t *e = ed, *d = e + nx * K;
+		spu_ring_sub(f, t, x, v[0], nx);
+		spu_ring_sub(f, (uint8_t *)t + nx * K, y, v[1], ny);
+		if ((rc = allreduce_add(m, ed, t, nx + ny)) != 0)
+			goto out;
+		/* z = c + e.b + a.d (+ e.d at party 0) */
+		spu_ring_copy(f, z, v[2], nz);
+		if (matrix) {
+			spu_ring_matmul(f, t, e, v[1], batch, mm, k, nn);
+			spu_ring_add(f, z, z, t, nz);
+			spu_ring_matmul(f, t, v[0], d, batch, mm, k, nn);
+			spu_ring_add(f, z, z, t, nz);
+			if (m->party == 0) {
+				spu_ring_matmul(f, t, e, d, batch, mm, k, nn);
+				spu_ring_add(f, z, z, t, nz);
+			}
+		} else {
+			spu_ring_mul(f, t, e, v[1], nz);
+			spu_ring_add(f, z, z, t, nz);
+			spu_ring_mul(f, t, v[0], d, nz);
+			spu_ring_add(f, z, z, t, nz);
+			if (m->party == 0) {
+				spu_ring_mul(f, t, e, d, nz);
+				spu_ring_add(f, z, z, t, nz);
+			}
+		}
+	}
+	rc = 0;
+out:
+	free(ed);
+	if (t != NULL)
+		spu_free_secret(t, (nx + ny > nz ? nx + ny : nz) *
+		    spu_ring_size(f));
+	free_all(v, n, m->party == 0 ? 6 : 3, f);
+	return rc;
+}
+
+static int
+semi2k_mul(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t n)
+{
+	return beaver(m, z[0], x[0], y[0], n, n, n, 0, 0, 0, 0, 0);
+}
+
+static int
+semi2k_matmul(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t batch, size_t mm, size_t k, size_t nn)
+{
+	return beaver(m, z[0], x[0], y[0], batch * mm * k, batch * k * nn,
+	    batch * mm * nn, 1, batch, mm, k, nn);
+}
+
+/*
+ * Probabilistic truncation TruncAPr (Escudero et al., eprint 2020/338,
+ * protocols.md 2.6): dealer pair r, rc = bits [m, k-1) of r, rb = msb(r);
+ * open c = x + 2^(k-2) + r; y = c_hat - rc + b 2^(k-1-m) - 2^(k-2-m)
+ * with b = msb(c) xor rb.  Exact up to the last bit for |x| < 2^(k-2).
+ * 1 round, K (N-1) bytes per party.
+ */
+static int
+semi2k_trunc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
+    unsigned bits)
+{
+	unsigned f = m->field, k = f;
+	size_t nv[6] = { n, n, n, n, n, n };
+	void *v[6];		/* r rc rb | party 0: sum r, sum rc_j, sum rb_j */
+	void *c = NULL;
+	int rc;
+
+	if (bits == 0) {
+		spu_ring_copy(f, z[0], x[0], n);
+		return 0;
+	}
+	if ((rc = alloc_all(m, v, nv, m->party == 0 ? 6 : 3)) != 0)
+		return rc;
+	/* every party draws r_i, rc_i, rb_i; party 0 replays the others'
+	 * streams in the same order and fixes its own rc_0, rb_0 */
+	for (int i = 0; i < 3; i++)
+		spu_prg_ring(&m->dealer[m->party], f, v[i], n);
+	if (m->party == 0) {
+		void *r = v[3], *rcs = v[4], *rbs = v[5];
+		void *t = spu_ring_alloc(f, n);
+		if (t == NULL) {
+			rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+			goto out;
+		}
+		spu_ring_copy(f, r, v[0], n);
+		for (int j = 1; j < m->nparties; j++) {
+			spu_prg_ring(&m->dealer[j], f, t, n);
+			spu_ring_add(f, r, r, t, n);
+			spu_prg_ring(&m->dealer[j], f, t, n);
+			spu_ring_add(f, rcs, rcs, t, n);
+			spu_prg_ring(&m->dealer[j], f, t, n);
+			spu_ring_add(f, rbs, rbs, t, n);
+		}
+		spu_free_secret(t, n * spu_ring_size(f));
+		spu_ring_lshift(f, v[1], r, 1, n);
+		spu_ring_rshift(f, v[1], v[1], bits + 1, n);
+		spu_ring_sub(f, v[1], v[1], rcs, n);
+		spu_ring_rshift(f, v[2], r, k - 1, n);
+		spu_ring_sub(f, v[2], v[2], rbs, n);
+	}
+	if ((c = spu_ring_alloc(f, n)) == NULL) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	spu_ring_add(f, c, x[0], v[0], n);
+	if (m->party == 0)
+		spu_ring_add_scalar(f, c, c, (spu_u128)1 << (k - 2), n);
+	if ((rc = allreduce_add(m, c, c, n)) != 0)
+		goto out;
+	{
+		/* b_i = rb_i (1 - 2 c_top) (+ c_top at party 0);
+		 * y_i = -rc_i + b_i 2^(k-1-m) (+ c_hat - 2^(k-2-m) at 0) */
+		for (size_t i = 0; i < n; i++) {
+			spu_u128 cv = spu_ring_get(f, c, i);
+			spu_u128 top = (cv >> (k - 1)) & 1;
+			spu_u128 rb = spu_ring_get(f, v[2], i);
+			spu_u128 b = rb * (1 - 2 * top);
+			spu_u128 y = -spu_ring_get(f, v[1], i);
+			if (m->party == 0) {
+				spu_u128 chat = k == 128 ? (cv << 1) >> (bits + 1) :
+				    ((cv << 1) & (((spu_u128)1 << k) - 1)) >> (bits + 1);
+				b += top;
+				y += chat - ((spu_u128)1 << (k - 2 - bits));
+			}
+			y += b << (k - 1 - bits);
+			spu_ring_set(f, z[0], i, y);
+		}
+	}
+	rc = 0;
+out:
+	if (c != NULL)
+		spu_free_secret(c, n * spu_ring_size(f));
+	free_all(v, nv, m->party == 0 ? 6 : 3, f);
+	return rc;
+}
+
+const struct spu_proto_ops spu_semi2k_ops = {
+	.p2s = semi2k_p2s,
+	.add_p = semi2k_add_p,
+	.open = semi2k_open,
+	.mul = semi2k_mul,
+	.matmul = semi2k_matmul,
+	.trunc = semi2k_trunc,
+};

@@ -43,6 +43,20 @@ int spu_link_parse_peers(const char *spec, struct spu_peer_addr *out,
 int spu_link_tcp(int party, int n, const struct spu_peer_addr *peers,
     int timeout_ms, struct spu_link **out, struct spu_diag *d);
 
+/* Like spu_link_tcp, but speaking wire version 2: every frame is
+ * encrypted and authenticated (ChaCha20-Poly1305) with session keys from
+ * crypto_kx, and each connection is checked by a key confirmation before
+ * this returns.  pk/sk: this party's crypto_kx key pair
+ * (SPU_LINK_KEYBYTES each); peer_pks: n public keys of SPU_LINK_KEYBYTES
+ * each, indexed by party (the entry for self is ignored).  A peer whose
+ * key does not match fails with SPU_EPROTO.  Everything else, rounds
+ * included, behaves as on a plain link.  Calls sodium_init(). */
+#define SPU_LINK_KEYBYTES 32
+int spu_link_tcp_secure(int party, int n, const struct spu_peer_addr *peers,
+    const unsigned char *pk, const unsigned char *sk,
+    const unsigned char *peer_pks, int timeout_ms, struct spu_link **out,
+    struct spu_diag *d);
+
 /* n links connected by socketpairs, for n threads of one process. */
 int spu_link_local(int n, int timeout_ms, struct spu_link **out,
     struct spu_diag *d);

@@ -10,6 +10,7 @@
 
 #include "fxp.h"
 #include "hal/hal.h"
+#include "hal/shape.h"
 #include "mem.h"
 #include "vm.h"
 
@@ -108,17 +109,112 @@ attr(const struct spu_insn *in, enum spu_attr_key k, uint32_t want_n)
 	return a->v;
 }
 
+static int exec_func(struct spu_mpc *m, const struct spu_program *p,
+    uint32_t fi, struct spu_value *const *args, size_t nargs,
+    struct spu_value **outs);
+
+/* Read a public scalar as an integer (loop conditions, branch indices). */
 static int
-exec_insn(struct spu_mpc *m, struct frame *fr, uint32_t pc,
-    struct spu_value *const *args, size_t nargs)
+public_scalar(struct spu_mpc *m, const struct spu_value *v, int64_t *out)
+{
+	if (v->vis != SPU_PUBLIC || v->n != 1)
+		return fail(m, SPU_EUNSUPP, "%s", "control flow on a secret "
+		    "value needs --reveal-secret-conditions at compile time");
+	*out = (int64_t)spu_ring_get_signed(m->field, v->share[0], 0);
+	if (spu_dtype_is_float(v->dtype))
+		*out >>= m->fxp;
+	return 0;
+}
+
+static int store(struct spu_mpc *m, struct frame *fr,
+    const struct spu_insn *in, uint32_t o, struct spu_value *z);
+
+#define SPU_VM_MAX_ITERS 100000000
+
+/* WHILE: condition funcs[0] must give a public pred; body funcs[1]. */
+static int
+exec_while(struct spu_mpc *m, const struct spu_program *p,
+    const struct spu_insn *in, struct spu_value **state)
+{
+	uint32_t n = in->nout;
+	struct spu_value *cond = NULL, **next;
+	int64_t go;
+	int rc = 0;
+
+	if ((next = spu_calloc(n ? n : 1, sizeof(*next))) == NULL)
+		return fail(m, SPU_ENOMEM, "%s", "out of memory");
+	for (long it = 0;; it++) {
+		if (it >= SPU_VM_MAX_ITERS) {
+			rc = fail(m, SPU_ELIMIT, "%s", "while loop exceeded "
+			    "the iteration limit");
+			break;
+		}
+		if ((rc = exec_func(m, p, in->func[0], state, n, &cond)) != 0)
+			break;
+		rc = public_scalar(m, cond, &go);
+		spu_value_free(cond);
+		if (rc != 0 || !go)
+			break;
+		if ((rc = exec_func(m, p, in->func[1], state, n, next)) != 0)
+			break;
+		for (uint32_t i = 0; i < n; i++) {
+			spu_value_free(state[i]);
+			state[i] = next[i];
+			next[i] = NULL;
+		}
+	}
+	free(next);
+	return rc;
+}
+
+/* COND: a public pred picks funcs[0] (true) or funcs[1]; a public index
+ * picks funcs[i], out of range meaning the last.  With one argument per
+ * branch, branch i gets argument i (XLA); otherwise every branch gets
+ * all arguments. */
+static int
+exec_cond(struct spu_mpc *m, const struct spu_program *p,
+    const struct spu_insn *in, struct spu_value *const *slot,
+    struct spu_value **res)
+{
+	struct spu_value *sel = slot[in->in[0]], *args[SPU_BC_MAX_OPERANDS];
+	int64_t k;
+	uint32_t b, nargs = in->nin - 1;
+	int rc;
+
+	k = 0;
+	if ((rc = public_scalar(m, sel, &k)) != 0)
+		return rc;
+	if (sel->dtype == SPU_PRED)
+		b = k ? 0 : 1;
+	else
+		b = k < 0 || k >= (int64_t)in->nfunc ? in->nfunc - 1 : (uint32_t)k;
+	if (b >= in->nfunc)
+		return fail(m, SPU_EFORMAT, "%s", "conditional without branches");
+	if (nargs == in->nfunc && nargs > 1) {
+		args[0] = slot[in->in[1 + b]];
+		nargs = 1;
+	} else {
+		for (uint32_t i = 0; i < nargs; i++)
+			args[i] = slot[in->in[1 + i]];
+	}
+	return exec_func(m, p, in->func[b], args, nargs, res);
+}
+
+static int
+exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
+    uint32_t pc, struct spu_value *const *args, size_t nargs)
 {
 	const struct spu_insn *in = &fr->fn->insns[pc];
 	const struct spu_type *t = &in->type[0];
 	struct spu_value *x = in->nin > 0 ? fr->slot[in->in[0]] : NULL;
 	struct spu_value *y = in->nin > 1 ? fr->slot[in->in[1]] : NULL;
-	struct spu_value *z = NULL;
+	struct spu_value *z = NULL, **res = NULL;
+	struct spu_value *ops[SPU_BC_MAX_OPERANDS];
 	const int64_t *a;
 	int rc;
+
+	for (uint32_t i = 0; i < in->nin && i < SPU_BC_MAX_OPERANDS; i++)
+		ops[i] = fr->slot[in->in[i]];
 
 	switch (in->op) {
 	case SPU_OP_PARAM: {
@@ -167,14 +263,125 @@ exec_insn(struct spu_mpc *m, struct frame *fr, uint32_t pc,
 	case SPU_OP_REVEAL:
 		rc = spu_hal_reveal(m, x, &z);
 		break;
+	case SPU_OP_SLICE: {
+		const int64_t *lo = attr(in, SPU_ATTR_START, (uint32_t)x->shape.ndim);
+		const int64_t *hi = attr(in, SPU_ATTR_LIMIT, (uint32_t)x->shape.ndim);
+		const int64_t *st = attr(in, SPU_ATTR_STRIDE, (uint32_t)x->shape.ndim);
+		if (lo == NULL || hi == NULL || st == NULL)
+			return fail(m, SPU_EFORMAT, "%s", "slice without bounds");
+		rc = spu_hal_slice(m, x, lo, hi, st, &z);
+		break;
+	}
+	case SPU_OP_CONCAT:
+		if ((a = attr(in, SPU_ATTR_DIMS, 1)) == NULL)
+			return fail(m, SPU_EFORMAT, "%s", "concat without dims");
+		rc = spu_hal_concat(m, (const struct spu_value *const *)ops,
+		    (int)in->nin, (int)a[0], &z);
+		break;
+	case SPU_OP_PAD: {
+		uint32_t r = (uint32_t)x->shape.ndim;
+		const int64_t *lo = attr(in, SPU_ATTR_PAD_LO, r);
+		const int64_t *hi = attr(in, SPU_ATTR_PAD_HI, r);
+		const int64_t *it = attr(in, SPU_ATTR_PAD_INT, r);
+		int64_t zero[SPU_MAX_DIMS] = { 0 };
+		if (lo == NULL || hi == NULL)
+			return fail(m, SPU_EFORMAT, "%s", "pad without amounts");
+		rc = spu_hal_pad(m, x, y, lo, hi, it ? it : zero, &z);
+		break;
+	}
+	case SPU_OP_REVERSE: {
+		const struct spu_attr *d = spu_insn_attr(in, SPU_ATTR_DIMS);
+		rc = spu_hal_reverse(m, x, d ? d->v : NULL, d ? (int)d->n : 0,
+		    &z);
+		break;
+	}
+	case SPU_OP_IOTA:
+		if ((a = attr(in, SPU_ATTR_DIMS, 1)) == NULL)
+			return fail(m, SPU_EFORMAT, "%s", "iota without dims");
+		rc = spu_hal_iota(m, t->dtype, &t->shape, (int)a[0], &z);
+		break;
+	case SPU_OP_DYN_SLICE:
+		if ((a = attr(in, SPU_ATTR_SIZES, (uint32_t)x->shape.ndim)) ==
+		    NULL || in->nin != 1 + (uint32_t)x->shape.ndim)
+			return fail(m, SPU_EFORMAT, "%s",
+			    "dynamic slice needs one index per dimension");
+		rc = spu_hal_dyn_slice(m, x,
+		    (const struct spu_value *const *)ops + 1, a, &z);
+		break;
+	case SPU_OP_DYN_UPDATE_SLICE:
+		if (in->nin != 2 + (uint32_t)x->shape.ndim)
+			return fail(m, SPU_EFORMAT, "%s",
+			    "dynamic update slice needs one index per dimension");
+		rc = spu_hal_dyn_update_slice(m, x, y,
+		    (const struct spu_value *const *)ops + 2, &z);
+		break;
+	case SPU_OP_REDUCE: {
+		const struct spu_attr *d = spu_insn_attr(in, SPU_ATTR_DIMS);
+		const int64_t *kind = attr(in, SPU_ATTR_REDUCER, 1);
+		if (in->nin != 2 || kind == NULL || kind[0] != SPU_REDUCE_ADD)
+			return fail(m, SPU_EUNSUPP, "%s", "this reduction is "
+			    "not supported by the VM yet (only sums)");
+		rc = spu_hal_reduce_sum(m, x, y, d ? d->v : NULL,
+		    d ? (int)d->n : 0, &z);
+		break;
+	}
+	case SPU_OP_WHILE:
+	case SPU_OP_COND:
+	case SPU_OP_CALL:
+		if ((res = spu_calloc(in->nout ? in->nout : 1, sizeof(*res))) ==
+		    NULL)
+			return fail(m, SPU_ENOMEM, "%s", "out of memory");
+		if (in->op == SPU_OP_WHILE) {
+			for (uint32_t i = 0; i < in->nin && i < in->nout; i++)
+				if ((res[i] = spu_value_dup(ops[i])) == NULL)
+					rc = SPU_ENOMEM;
+			rc = rc ? fail(m, rc, "%s", "out of memory") :
+			    in->nin != in->nout ? fail(m, SPU_EFORMAT, "%s",
+			    "while state and results differ") :
+			    exec_while(m, p, in, res);
+		} else if (in->op == SPU_OP_COND) {
+			rc = exec_cond(m, p, in, fr->slot, res);
+		} else {
+			rc = in->nfunc < 1 ? fail(m, SPU_EFORMAT, "%s",
+			    "call without a function") :
+			    exec_func(m, p, in->func[0], ops, in->nin, res);
+		}
+		break;
 	default:
 		return fail(m, SPU_EUNSUPP, "operation %s is not supported by "
 		    "this VM yet", spu_op_name(in->op));
 	}
-	if (rc != 0)
+	if (rc != 0) {
+		if (res != NULL)
+			for (uint32_t o = 0; o < in->nout; o++)
+				spu_value_free(res[o]);
+		free(res);
 		return rc;
-	/* the program's types are the contract: shape must match, and a
-	 * value the program declares secret is shared if it came out public */
+	}
+	if (res == NULL)
+		return store(m, fr, in, 0, z);
+	for (uint32_t o = 0; o < in->nout; o++) {
+		if (rc == 0)
+			rc = store(m, fr, in, o, res[o]);
+		else
+			spu_value_free(res[o]);
+	}
+	free(res);
+	return rc;
+}
+
+/* Check result o of in against its declared type and keep it.  The
+ * program's types are the contract: the shape must match, and a value the
+ * program declares secret is shared if it came out public.  Consumes z. */
+static int
+store(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
+    uint32_t o, struct spu_value *z)
+{
+	const struct spu_type *t = &in->type[o];
+	int rc;
+
+	if (z == NULL)
+		return fail(m, SPU_EFORMAT, "%s", "missing result");
 	if (!spu_shape_eq(&z->shape, &t->shape)) {
 		spu_value_free(z);
 		return fail(m, SPU_ESHAPE, "%s", "result shape differs from the "
@@ -193,7 +400,7 @@ exec_insn(struct spu_mpc *m, struct frame *fr, uint32_t pc,
 		    "program declares a public one");
 	}
 	z->dtype = t->dtype;
-	fr->slot[in->out[0]] = z;
+	fr->slot[in->out[o]] = z;
 	return 0;
 }
 
@@ -240,7 +447,7 @@ exec_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
 		if (m->link != NULL)
 			spu_link_set_phase(m->link,
 			    spu_op_name(fn->insns[pc].op));
-		if ((rc = exec_insn(m, &fr, pc, args, nargs)) != 0) {
+		if ((rc = exec_insn(m, p, &fr, pc, args, nargs)) != 0) {
 			rc = insn_fail(m, fn, pc, rc);
 			goto out;
 		}

@@ -86,6 +86,16 @@ sim_party(void *p)
 	return NULL;
 }
 
+/* Link-layer messages already start with "party N:"; others get it. */
+static void
+report(int party, const char *msg)
+{
+	if (strncmp(msg, "party ", 6) == 0)
+		fprintf(stderr, PROG ": %s\n", msg);
+	else
+		fprintf(stderr, PROG ": party %d: %s\n", party, msg);
+}
+
 static void
 print_stats(int party, const struct party_result *r)
 {
@@ -223,8 +233,7 @@ main(int argc, char **argv)
 		struct party_result r;
 		party_run(&o, (int)party, NULL, peers, &r);
 		if (r.rc != 0) {
-			fprintf(stderr, PROG ": party %ld: %s\n", party,
-			    r.diag.msg);
+			report((int)party, r.diag.msg);
 			status = 1;
 		} else if (o.stats) {
 			print_stats((int)party, &r);
@@ -258,8 +267,7 @@ main(int argc, char **argv)
 			if (args[i].res.rc != 0)
 				first_err = i;
 		if (first_err >= 0) {
-			fprintf(stderr, PROG ": party %d: %s\n", first_err,
-			    args[first_err].res.diag.msg);
+			report(first_err, args[first_err].res.diag.msg);
 			status = 1;
 			/* remove outputs some parties may have written */
 			for (int i = 0; i < n; i++) {

@@ -18,7 +18,7 @@
 int
 spu_mpc_fail(struct spu_mpc *m, int err, const char *what)
 {
-	return spu_fail(m->diag, err, "party %d: %s", m->party, what);
+	return spu_fail(m->diag, err, "%s", what);
 }
 
 int

@@ -1,0 +1,355 @@
+/*
+ * link.c - unit tests of the link data path on in-process meshes
+ * (socketpairs): all-to-all rounds among 3 and 5 threads, a 64 MB
+ * exchange both ways at once, frame checks (length, sequence), a closed
+ * peer, a silent peer, and the statistics.  TCP meshes and peer lists
+ * are tested in link_tcp.c.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "../tap.h"
+#include "link.h"
+#include "link_int.h"
+#include "link_util.h"
+
+static void
+test_mesh(int n, int rounds)
+{
+	struct spu_link *links[8];
+	struct a2a a[8];
+	pthread_t th[8];
+	struct spu_diag d;
+	int i, rc, allok = 1;
+
+	rc = spu_link_local(n, 5000, links, &d);
+	if (!ok(rc == 0, "local mesh of %d: created", n)) {
+		diag("%s", d.msg);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		memset(&a[i], 0, sizeof(a[i]));
+		a[i].l = links[i];
+		a[i].rounds = rounds;
+		ok(spu_link_party(links[i]) == i &&
+		    spu_link_nparties(links[i]) == n,
+		    "mesh of %d: link %d knows its party and count", n, i);
+	}
+	for (i = 0; i < n; i++)
+		pthread_create(&th[i], NULL, a2a_run, &a[i]);
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < n; i++) {
+		const struct spu_link_stats *st = spu_link_stats(links[i]);
+
+		if (a[i].rc != 0 || a[i].bad != 0) {
+			allok = 0;
+			diag("party %d: rc %d, %d bad messages: %s", i, a[i].rc,
+			    a[i].bad, a[i].d.msg);
+		}
+		ok(st->bytes_sent == a[i].want_sent &&
+		    st->bytes_recv == a[i].want_recv &&
+		    st->msgs_sent == a[i].want_msgs &&
+		    st->rounds == a[i].want_rounds,
+		    "mesh of %d: party %d stats (sent %llu/%llu, recv %llu/%llu,"
+		    " msgs %llu/%llu, rounds %llu/%llu)", n, i,
+		    (unsigned long long)st->bytes_sent,
+		    (unsigned long long)a[i].want_sent,
+		    (unsigned long long)st->bytes_recv,
+		    (unsigned long long)a[i].want_recv,
+		    (unsigned long long)st->msgs_sent,
+		    (unsigned long long)a[i].want_msgs,
+		    (unsigned long long)st->rounds,
+		    (unsigned long long)a[i].want_rounds);
+	}
+	ok(allok, "mesh of %d: %d all-to-all rounds, every byte checked", n,
+	    rounds);
+	for (i = 0; i < n; i++)
+		spu_link_free(links[i]);
+}
+
+struct big {
+	struct spu_link *l;
+	unsigned char *out, *in;
+	size_t len;
+	int rc;
+	struct spu_diag d;
+};
+
+static void *
+big_run(void *arg)
+{
+	struct big *b = arg;
+	int me = spu_link_party(b->l), peer = 1 - me;
+	const void *sb[2] = { NULL, NULL };
+	void *rb[2] = { NULL, NULL };
+	size_t sl[2] = { 0, 0 }, rl[2] = { 0, 0 };
+
+	sb[peer] = b->out;
+	rb[peer] = b->in;
+	sl[peer] = rl[peer] = b->len;
+	b->rc = spu_link_exchange(b->l, sb, sl, rb, rl, &b->d);
+	return NULL;
+}
+
+static void
+test_big(void)
+{
+	struct spu_link *links[2];
+	struct big b[2];
+	pthread_t th[2];
+	unsigned char h_out[2][32], h_in[2][32];
+	size_t len = (size_t)64 << 20;
+	struct spu_diag d;
+	double t0;
+	int i;
+
+	if (spu_link_local(2, 10000, links, &d) != 0) {
+		ok(0, "64 MB: mesh: %s", d.msg);
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		b[i].l = links[i];
+		b[i].len = len;
+		b[i].out = malloc(len);
+		b[i].in = malloc(len);
+		if (b[i].out == NULL || b[i].in == NULL) {
+			ok(0, "64 MB: allocate");
+			return;
+		}
+		msg_fill(b[i].out, len, i, 1 - i, 0);
+		crypto_generichash(h_out[i], 32, b[i].out, len, NULL, 0);
+	}
+	t0 = now_s();
+	for (i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, big_run, &b[i]);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	ok(b[0].rc == 0 && b[1].rc == 0,
+	    "64 MB each way at once: no deadlock (%.2f s)", now_s() - t0);
+	if (b[0].rc || b[1].rc)
+		diag("%s / %s", b[0].d.msg, b[1].d.msg);
+	for (i = 0; i < 2; i++)
+		crypto_generichash(h_in[i], 32, b[i].in, len, NULL, 0);
+	ok(memcmp(h_in[0], h_out[1], 32) == 0 &&
+	    memcmp(h_in[1], h_out[0], 32) == 0,
+	    "64 MB each way: bytes arrive intact");
+	ok(spu_link_stats(links[0])->bytes_sent == len + 8 &&
+	    spu_link_stats(links[1])->bytes_recv == len + 8 &&
+	    spu_link_stats(links[0])->rounds == 1,
+	    "64 MB: stats count one frame and one round");
+	for (i = 0; i < 2; i++) {
+		free(b[i].out);
+		free(b[i].in);
+		spu_link_free(links[i]);
+	}
+}
+
+static void
+test_mismatch(void)
+{
+	struct spu_link *links[2];
+	unsigned char buf[100], in[100];
+	unsigned char hdr[8] = { 4, 0, 0, 0, 5, 0, 0, 0 };
+	struct spu_diag d;
+	int rc;
+
+	memset(buf, 7, sizeof(buf));
+	if (spu_link_local(2, 2000, links, &d) != 0) {
+		ok(0, "mismatch: mesh: %s", d.msg);
+		return;
+	}
+	/* A right-sized message first, to get the sequence past 0. */
+	rc = spu_link_send(links[0], 1, buf, 10, &d);
+	ok(rc == 0, "send 10 bytes");
+	rc = spu_link_recv(links[1], 0, in, 10, &d);
+	ok(rc == 0 && memcmp(in, buf, 10) == 0, "receive those 10 bytes");
+
+	rc = spu_link_send(links[0], 1, buf, 100, &d);
+	ok(rc == 0, "send 100 bytes");
+	spu_link_set_phase(links[1], "mul");
+	memset(&d, 0, sizeof(d));
+	rc = spu_link_recv(links[1], 0, in, 96, &d);
+	ok(rc == SPU_EPROTO, "expecting 96 bytes, got 100: SPU_EPROTO (%d)",
+	    rc);
+	ok(strstr(d.msg, "party 1: party 0 sent a message of 100 bytes, "
+	    "expected 96 bytes (phase: mul)") != NULL, "message: %s", d.msg);
+	rc = spu_link_recv(links[1], 0, in, 96, &d);
+	ok(rc == SPU_ENET && strstr(d.msg, "earlier round") != NULL,
+	    "a failed link stays failed: %s", d.msg);
+	spu_link_free(links[0]);
+	spu_link_free(links[1]);
+
+	/* A frame with a wrong sequence number, written by hand. */
+	if (spu_link_local(2, 2000, links, &d) != 0)
+		return;
+	ok(send(links[0]->peer[1].fd, hdr, 8, 0) == 8 &&
+	    send(links[0]->peer[1].fd, buf, 4, 0) == 4,
+	    "write a frame with sequence number 5");
+	rc = spu_link_recv(links[1], 0, in, 4, &d);
+	ok(rc == SPU_EPROTO && strstr(d.msg, "party 0 sent frame 5, "
+	    "expected frame 0") != NULL, "wrong sequence: %s", d.msg);
+	spu_link_free(links[0]);
+	spu_link_free(links[1]);
+}
+
+static void
+test_closed(void)
+{
+	struct spu_link *links[3];
+	unsigned char *buf;
+	size_t big = (size_t)8 << 20;
+	struct spu_diag d;
+	int rc;
+
+	if (spu_link_local(3, 2000, links, &d) != 0 ||
+	    (buf = calloc(1, big)) == NULL) {
+		ok(0, "closed: setup");
+		return;
+	}
+	spu_link_free(links[2]);
+	spu_link_set_phase(links[0], "mul");
+	rc = spu_link_recv(links[0], 2, buf, 16, &d);
+	ok(rc == SPU_ENET, "receive from a closed peer: SPU_ENET (%d)", rc);
+	ok(strstr(d.msg, "party 0: party 2 closed the connection") != NULL &&
+	    strstr(d.msg, "(phase: mul)") != NULL, "message: %s", d.msg);
+
+	/* Sending into a closed socket must fail, not raise SIGPIPE (which
+	 * would end this test). */
+	rc = spu_link_send(links[1], 2, buf, big, &d);
+	ok(rc == SPU_ENET && strstr(d.msg, "party 1: party 2 closed the "
+	    "connection") != NULL, "send 8 MB to a closed peer: %s", d.msg);
+
+	spu_link_free(links[0]);
+	spu_link_free(links[1]);
+
+	/* A peer closing in the middle of a frame. */
+	if (spu_link_local(2, 2000, links, &d) != 0) {
+		free(buf);
+		return;
+	}
+	rc = send(links[1]->peer[0].fd, "\x10\0\0\0\0\0\0\0abc", 11, 0);
+	spu_link_free(links[1]);
+	rc = spu_link_recv(links[0], 1, buf, 16, &d);
+	ok(rc == SPU_ENET && strstr(d.msg, "party 1 closed the connection in "
+	    "the middle of a message") != NULL, "closed mid-frame: %s", d.msg);
+	spu_link_free(links[0]);
+	free(buf);
+}
+
+static void
+test_timeout(void)
+{
+	struct spu_link *links[3];
+	unsigned char buf[64], *big;
+	size_t blen = (size_t)64 << 20;
+	const void *sb[3];
+	void *rb[3];
+	size_t sl[3] = { 0, 0, 0 }, rl[3] = { 0, 0, 0 };
+	struct spu_diag d;
+	double t0, dt;
+	int rc;
+
+	if (spu_link_local(3, 300, links, &d) != 0) {
+		ok(0, "timeout: mesh: %s", d.msg);
+		return;
+	}
+	spu_link_set_phase(links[1], "silent");
+	t0 = now_s();
+	rc = spu_link_recv(links[1], 0, buf, sizeof(buf), &d);
+	dt = now_s() - t0;
+	ok(rc == SPU_ETIMEOUT, "silent peer: SPU_ETIMEOUT (%d)", rc);
+	ok(dt >= 0.28 && dt < 1.5, "after the 300 ms timeout (%.3f s)", dt);
+	ok(strcmp(d.msg, "party 1: timeout after 0.3 s waiting for party 0 "
+	    "(phase: silent)") == 0, "message: %s", d.msg);
+
+	/* Two silent peers are both named. */
+	rb[0] = rb[1] = buf;
+	rl[0] = rl[1] = 8;
+	rc = spu_link_exchange(links[2], NULL, NULL, rb, rl, &d);
+	ok(rc == SPU_ETIMEOUT && strstr(d.msg, "waiting for parties 0, 1") !=
+	    NULL, "two silent peers: %s", d.msg);
+	spu_link_free(links[0]);
+	spu_link_free(links[1]);
+	spu_link_free(links[2]);
+
+	/* A peer that does not read: sending stalls, then times out. */
+	if (spu_link_local(2, 300, links, &d) != 0 ||
+	    (big = calloc(1, blen)) == NULL)
+		return;
+	sb[1] = big;
+	sl[1] = blen;
+	t0 = now_s();
+	rc = spu_link_exchange(links[0], sb, sl, NULL, NULL, &d);
+	dt = now_s() - t0;
+	ok(rc == SPU_ETIMEOUT && dt < 1.5 && strstr(d.msg, "waiting for "
+	    "party 1") != NULL, "peer not reading: %s (%.3f s)", d.msg, dt);
+	free(big);
+	spu_link_free(links[0]);
+	spu_link_free(links[1]);
+}
+
+static void
+test_args(void)
+{
+	struct spu_link *links[2];
+	unsigned char buf[8] = "abcdefg";
+	const void *sb[2] = { buf, buf };
+	size_t sl[2] = { 4, 0 };
+	struct spu_diag d;
+	int rc;
+
+	ok(spu_link_local(0, 100, links, &d) == SPU_EINVAL,
+	    "local mesh of 0: SPU_EINVAL (%s)", d.msg);
+	ok(spu_link_local(2, 0, links, &d) == SPU_EINVAL,
+	    "zero timeout: SPU_EINVAL (%s)", d.msg);
+	if (spu_link_local(2, 500, links, &d) != 0)
+		return;
+	rc = spu_link_exchange(links[0], NULL, NULL, NULL, NULL, &d);
+	ok(rc == 0 && spu_link_stats(links[0])->rounds == 0,
+	    "an empty round succeeds and is not counted");
+	rc = spu_link_exchange(links[0], sb, sl, NULL, NULL, &d);
+	ok(rc == 0 && spu_link_stats(links[0])->msgs_sent == 0,
+	    "the entry for self is ignored");
+	ok(spu_link_send(links[0], 0, buf, 4, &d) == SPU_EINVAL,
+	    "send to self: SPU_EINVAL (%s)", d.msg);
+	ok(spu_link_send(links[0], 2, buf, 4, &d) == SPU_EINVAL,
+	    "send to party 2 of 2: SPU_EINVAL (%s)", d.msg);
+	ok(spu_link_send(links[0], 1, NULL, 4, &d) == SPU_EINVAL,
+	    "send from NULL: SPU_EINVAL (%s)", d.msg);
+	ok(spu_link_send(links[0], 1, buf, 0, &d) == 0 &&
+	    spu_link_stats(links[0])->msgs_sent == 0,
+	    "sending 0 bytes sends nothing");
+	ok(spu_link_send(links[0], 1, buf, (size_t)UINT32_MAX + 1, &d) ==
+	    SPU_ELIMIT, "4 GiB message: SPU_ELIMIT (%s)", d.msg);
+	ok(spu_link_send(links[0], 1, buf, 5, &d) == 0,
+	    "argument errors do not break the link");
+	spu_link_free(links[0]);
+	spu_link_free(links[1]);
+	spu_link_free(NULL);
+}
+
+int
+main(void)
+{
+	if (sodium_init() < 0)
+		return 99;
+	test_args();
+	test_mesh(3, 12);
+	test_mesh(5, 8);
+	test_big();
+	test_mismatch();
+	test_closed();
+	test_timeout();
+	return done_testing();
+}

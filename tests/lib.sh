@@ -32,3 +32,14 @@ done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
 # A port base unlikely to collide between parallel test runs: derived from
 # the PID, in 20000..59999, stepping by 16.
 port_base() { echo $(( 20000 + ($$ * 16 + ${1:-0} * 4) % 40000 )); }
+# keyed_peers N PORT: make key pairs $T/key.0 .. $T/key.N-1 (once) and
+# print the peers list 127.0.0.1:PORT=KEY,... for spu-run --peers.
+keyed_peers() {
+	_i=0; _list=
+	while [ $_i -lt "$1" ]; do
+		[ -f "$T/key.$_i" ] || "$B/spu-run" --keygen "$T/key.$_i" >"$T/key.$_i.pub"
+		_list="$_list${_list:+,}127.0.0.1:$(($2 + _i))=$(cat "$T/key.$_i.pub")"
+		_i=$((_i + 1))
+	done
+	echo "$_list"
+}

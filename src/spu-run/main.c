@@ -16,6 +16,7 @@
 
 #include "bytecode.h"
 #include "fxp.h"
+#include "keys.h"
 #include "link.h"
 #include "party.h"
 #include "protocol.h"
@@ -35,7 +36,11 @@ usage(FILE *f)
 "is replaced by the party index.\n"
 "\n"
 "  -p, --party I          this party's index (0-based)\n"
-"  -P, --peers LIST       every party's HOST:PORT, in party order\n"
+"  -P, --peers LIST       every party's HOST:PORT=PUBKEY, in party order\n"
+"  -k, --key FILE         this party's key pair (from --keygen)\n"
+"      --keygen FILE      write a new key pair to FILE, print the public key\n"
+"      --insecure-plaintext-links\n"
+"                         unauthenticated, unencrypted TCP (benchmarks only)\n"
 "  -s, --simulate N       run all N parties in this process (threads)\n"
 "  -o, --output FILE      output bundle (template with %%d under --simulate)\n"
 "  -t, --timeout SEC      give up on a silent peer after SEC s (default 60)\n"
@@ -106,7 +111,8 @@ print_stats(int party, const struct party_result *r)
 	    (unsigned long long)r->st.rounds);
 }
 
-enum { OPT_PROTOCOL = 256, OPT_FIELD, OPT_FXP, OPT_STATS };
+enum { OPT_PROTOCOL = 256, OPT_FIELD, OPT_FXP, OPT_STATS, OPT_KEYGEN,
+    OPT_INSECURE };
 
 int
 main(int argc, char **argv)
@@ -115,6 +121,9 @@ main(int argc, char **argv)
 		{ "fxp", required_argument, NULL, OPT_FXP },
 		{ "field", required_argument, NULL, OPT_FIELD },
 		{ "help", no_argument, NULL, 'h' },
+		{ "insecure-plaintext-links", no_argument, NULL, OPT_INSECURE },
+		{ "key", required_argument, NULL, 'k' },
+		{ "keygen", required_argument, NULL, OPT_KEYGEN },
 		{ "output", required_argument, NULL, 'o' },
 		{ "party", required_argument, NULL, 'p' },
 		{ "peers", required_argument, NULL, 'P' },
@@ -129,7 +138,9 @@ main(int argc, char **argv)
 	struct spu_peer_addr peers[SPU_MAX_PARTIES];
 	struct spu_program *prog = NULL;
 	struct spu_diag d = { "" };
-	const char *peerspec = NULL;
+	const char *peerspec = NULL, *keyfile = NULL;
+	char addrs[8192];
+	int insecure = 0, nkeys = 0;
 	long party = -1, simulate = 0, v;
 	int c, npeers = 0, status = 0;
 
@@ -138,12 +149,15 @@ main(int argc, char **argv)
 	o.protocol = SPU_REF2K;
 	o.field = 64;
 	o.fxp = -1;
-	while ((c = getopt_long(argc, argv, "ho:p:P:s:t:V", longopts,
+	while ((c = getopt_long(argc, argv, "hk:o:p:P:s:t:V", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'k':
+			keyfile = optarg;
+			break;
 		case 'o':
 			o.output = optarg;
 			break;
@@ -185,6 +199,19 @@ main(int argc, char **argv)
 		case OPT_STATS:
 			o.stats = 1;
 			break;
+		case OPT_INSECURE:
+			insecure = 1;
+			break;
+		case OPT_KEYGEN: {
+			char pkhex[2 * SPU_LINK_KEYBYTES + 1];
+			if (sodium_init() < 0 ||
+			    keys_generate(optarg, pkhex, &d) != 0) {
+				fprintf(stderr, PROG ": %s\n", d.msg);
+				return 1;
+			}
+			printf("%s\n", pkhex);
+			return 0;
+		}
 		default:
 			return bad_usage("invalid option", NULL);
 		}
@@ -206,18 +233,47 @@ main(int argc, char **argv)
 	if (simulate != 0 && strstr(o.output, "%d") == NULL && simulate > 1)
 		return bad_usage("under --simulate, -o needs a %d template",
 		    o.output);
+	if (sodium_init() < 0) {
+		fprintf(stderr, PROG ": cannot initialise libsodium\n");
+		return 1;
+	}
 	if (peerspec != NULL) {
-		npeers = spu_link_parse_peers(peerspec, peers, SPU_MAX_PARTIES,
+		if (keys_split_peers(peerspec, addrs, sizeof(addrs), o.peer_pks,
+		    SPU_MAX_PARTIES, &nkeys, &d) < 0)
+			return bad_usage(d.msg, NULL);
+		npeers = spu_link_parse_peers(addrs, peers, SPU_MAX_PARTIES,
 		    &d);
 		if (npeers < 0)
 			return bad_usage(d.msg, NULL);
 		if (party >= npeers)
 			return bad_usage("--party is not in the --peers list",
 			    NULL);
-	}
-	if (sodium_init() < 0) {
-		fprintf(stderr, PROG ": cannot initialise libsodium\n");
-		return 1;
+		if (insecure && (nkeys || keyfile))
+			return bad_usage("--insecure-plaintext-links excludes "
+			    "--key and keyed peers", NULL);
+		if (!insecure && (nkeys == 0 || keyfile == NULL))
+			return bad_usage("links are authenticated: give --key "
+			    "FILE and HOST:PORT=PUBKEY for every peer, or "
+			    "--insecure-plaintext-links for benchmarks", NULL);
+		if (insecure)
+			fprintf(stderr, PROG ": warning: party %ld: links are "
+			    "NOT encrypted or authenticated "
+			    "(--insecure-plaintext-links); use only for "
+			    "benchmarks on a trusted network\n", party);
+		if (!insecure) {
+			if (keys_load(keyfile, o.pk, o.sk, &d) != 0) {
+				fprintf(stderr, PROG ": %s\n", d.msg);
+				return 1;
+			}
+			if (sodium_memcmp(o.pk, o.peer_pks[party],
+			    SPU_LINK_KEYBYTES) != 0) {
+				fprintf(stderr, PROG ": %s: this key is not "
+				    "the one the peer list gives for party "
+				    "%ld\n", keyfile, party);
+				return 1;
+			}
+			o.secure = 1;
+		}
 	}
 	o.program_path = argv[optind];
 	o.inputs = argv + optind + 1;
@@ -283,5 +339,6 @@ main(int argc, char **argv)
 		}
 	}
 	spu_program_free(prog);
+	sodium_memzero(o.sk, sizeof(o.sk));
 	return status;
 }

@@ -336,10 +336,14 @@ party_run(const struct run_opts *o, int party, struct spu_link *link,
 		    in.nparties);
 		goto out;
 	}
-	if (link == NULL && in.nparties > 1 &&
-	    (rc = spu_link_tcp(party, in.nparties, peers, o->timeout_ms,
-	    &link, d)) != 0)
-		goto out;
+	if (link == NULL && in.nparties > 1) {
+		rc = o->secure ? spu_link_tcp_secure(party, in.nparties, peers,
+		    o->pk, o->sk, &o->peer_pks[0][0], o->timeout_ms, &link, d) :
+		    spu_link_tcp(party, in.nparties, peers, o->timeout_ms,
+		    &link, d);
+		if (rc != 0)
+			goto out;
+	}
 	if ((rc = handshake(link, o, &in, party, session, d)) != 0)
 		goto out;
 	if ((rc = spu_mpc_init(&m, (enum spu_protocol)in.protocol, party,

@@ -25,6 +25,10 @@ struct run_opts {
 	int stats;
 	/* used when no share bundle says otherwise (public-only runs) */
 	int protocol, field, fxp;
+	/* authenticated links (TCP only): own key pair, peers' public keys */
+	int secure;
+	uint8_t pk[SPU_LINK_KEYBYTES], sk[SPU_LINK_KEYBYTES];
+	uint8_t peer_pks[SPU_MAX_PARTIES][SPU_LINK_KEYBYTES];
 };
 
 struct party_result {

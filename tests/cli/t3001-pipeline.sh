@@ -68,11 +68,10 @@ for cfg in "semi2k 2 64" "aby3 3 64" "semi2k 4 64"; do
 	tag="$1 $2 parties over TCP"
 	share "$1" "$2" "$3" 2>/dev/null
 	rm -f "$T"/out.*.shr
-	peers=; i=0
-	while [ $i -lt "$2" ]; do peers="$peers${peers:+,}127.0.0.1:$((port + i))"; i=$((i + 1)); done
+	peers=$(keyed_peers "$2" "$port")
 	pids=; i=0
 	while [ $i -lt "$2" ]; do
-		"$B/spu-run" --party $i --peers "$peers" --timeout 20 "$T/p.spub" \
+		"$B/spu-run" --party $i --peers "$peers" --key "$T/key.$i" --timeout 20 "$T/p.spub" \
 			"$T/w.$i.shr" "$T/b.$i.shr" "$T/X.$i.shr" -o "$T/out.$i.shr" 2>"$T/run.$i.err" &
 		pids="$pids $!"; i=$((i + 1))
 	done
@@ -82,4 +81,19 @@ for cfg in "semi2k 2 64" "aby3 3 64" "semi2k 4 64"; do
 	close "$1" "$2" "$tag"
 	port=$((port + 8))
 done
+
+# plaintext links for benchmarks: works, and says so loudly
+share aby3 3 64 2>/dev/null
+rm -f "$T"/out.*.shr
+peers="127.0.0.1:$port,127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))"
+pids=
+for i in 0 1 2; do
+	"$B/spu-run" --party $i --peers "$peers" --insecure-plaintext-links --timeout 20 \
+		"$T/p.spub" "$T/w.$i.shr" "$T/b.$i.shr" "$T/X.$i.shr" -o "$T/out.$i.shr" 2>"$T/run.$i.err" &
+	pids="$pids $!"
+done
+st=0; for p in $pids; do wait "$p" || st=1; done
+ok $st "aby3 over plaintext TCP: all parties exit 0"
+grep -q "NOT encrypted" "$T/run.0.err"; ok $? "plaintext links print a warning"
+close aby3 3 "aby3 over plaintext TCP"
 done_testing

@@ -52,15 +52,33 @@ run_fails 1 "shared for 2 parties" "a party count other than the sharing's is re
 no_output "wrong party count"
 
 run_fails 1 "belongs to party 1" "another party's bundle is refused" \
-	"$B/spu-run" --party 0 --peers 127.0.0.1:1,127.0.0.1:2,127.0.0.1:3 \
+	"$B/spu-run" --party 0 --peers 127.0.0.1:1,127.0.0.1:2,127.0.0.1:3 --insecure-plaintext-links \
 	"$T/p.spub" "$T/w.0.shr" "$T/b.0.shr" "$T/X.1.shr" -o "$T/out.0.shr"
 no_output "another party's bundle"
 
 port=$(port_base 2)
+peers=$(keyed_peers 2 "$port")
 run_fails 1 "time|reach|party 1" "a peer that never comes times out" \
-	"$B/spu-run" --party 0 --peers "127.0.0.1:$port,127.0.0.1:$((port + 1))" \
+	"$B/spu-run" --party 0 --peers "$peers" --key "$T/key.0" \
 	--timeout 1 "$T/p.spub" "$T/sw.0.shr" "$T/sb.0.shr" "$T/sX.0.shr" -o "$T/out.0.shr"
 no_output "peer timeout"
+
+# a peer presenting another key is refused before any share is sent
+"$B/spu-run" --keygen "$T/intruder" >/dev/null
+"$B/spu-run" --party 1 --peers "$peers" --key "$T/intruder" --timeout 3 "$T/p.spub" \
+	"$T/sw.1.shr" "$T/sb.1.shr" "$T/sX.1.shr" -o "$T/out.1.shr" 2>/dev/null &
+_pids="$_pids $!"
+run_fails 1 "key|authenticat|intruder" "a peer with the wrong key is refused" \
+	"$B/spu-run" --party 0 --peers "$peers" --key "$T/key.0" \
+	--timeout 3 "$T/p.spub" "$T/sw.0.shr" "$T/sb.0.shr" "$T/sX.0.shr" -o "$T/out.0.shr"
+wait
+no_output "wrong key"
+run_fails 2 "authenticated" "peers without keys need --insecure-plaintext-links" \
+	"$B/spu-run" --party 0 --peers "127.0.0.1:$port,127.0.0.1:$((port + 1))" \
+	"$T/p.spub" "$T/sw.0.shr" -o "$T/out.0.shr"
+run_fails 1 "not an spu key file" "a damaged key file is refused" \
+	"$B/spu-run" --party 0 --peers "$peers" --key "$T/p.spub" \
+	"$T/p.spub" "$T/sw.0.shr" -o "$T/out.0.shr"
 
 run_fails 1 "takes 3 inputs|more inputs" "too few inputs are refused" \
 	sim "$T/p.spub" "$T/w.%d.shr" "$T/b.%d.shr"

@@ -242,21 +242,9 @@ aby3_trunc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 			goto out;
 		spu_ring_add(f, c, c, (uint8_t *)r + bytes, n);	/* c */
 	}
-	for (size_t i = 0; i < n; i++) {
-		spu_u128 cv = spu_ring_get(f, c, i);
-		spu_u128 top = (cv >> (k - 1)) & 1;
-		spu_u128 rcv = spu_ring_get(f, a, i);
-		spu_u128 rbv = spu_ring_get(f, (uint8_t *)a + bytes, i);
-		spu_u128 bb = rbv * (1 - 2 * top), yy = -rcv;
-		if (m->party == 0) {
-			spu_u128 chat = k == 128 ? (cv << 1) >> (bits + 1) :
-			    ((cv << 1) & (((spu_u128)1 << k) - 1)) >> (bits + 1);
-			bb += top;
-			yy += chat - ((spu_u128)1 << (k - 2 - bits));
-		}
-		yy += bb << (k - 1 - bits);
-		spu_ring_set(f, y, i, yy);
-	}
+	if ((rc = spu_mpc_truncpr_finish(m, y, c, a, (uint8_t *)a + bytes, n,
+	    bits, m->party == 0)) != 0)
+		goto out;
 	/* round 2: party 0 has y0, party 1 has y1.  q0 = PRG(s02),
 	 * q2 = PRG(s12); exchange y0 - q0 and y1 - q2; q1 = their sum. */
 	{

@@ -188,3 +188,36 @@ spu_mpc_matmul_ps(struct spu_mpc *m, void *const z[], const void *p,
 		spu_ring_matmul(m->field, z[s], p, x[s], batch, mm, k, nn);
 	return 0;
 }
+
+int
+spu_mpc_truncpr_finish(struct spu_mpc *m, void *y, const void *c,
+    const void *rc, const void *rb, size_t n, unsigned bits, int first)
+{
+	unsigned f = m->field, k = f;
+	void *top = spu_ring_alloc(f, n), *b = spu_ring_alloc(f, n);
+
+	if (top == NULL || b == NULL) {
+		free(top);
+		free(b);
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	}
+	spu_ring_rshift(f, top, c, k - 1, n);
+	spu_ring_mul(f, b, rb, top, n);
+	spu_ring_lshift(f, b, b, 1, n);
+	spu_ring_sub(f, b, rb, b, n);
+	if (first)
+		spu_ring_add(f, b, b, top, n);
+	spu_ring_lshift(f, b, b, k - 1 - bits, n);
+	spu_ring_sub(f, y, b, rc, n);
+	if (first) {
+		/* c_hat = (c << 1) >> (m + 1), logical */
+		spu_ring_lshift(f, top, c, 1, n);
+		spu_ring_rshift(f, top, top, bits + 1, n);
+		spu_ring_add(f, y, y, top, n);
+		spu_ring_add_scalar(f, y, y,
+		    -((spu_u128)1 << (k - 2 - bits)), n);
+	}
+	free(top);
+	free(b);
+	return 0;
+}

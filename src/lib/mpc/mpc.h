@@ -50,6 +50,24 @@ struct spu_proto_ops {
 	 * requires |x| < 2^(k-2). */
 	int (*trunc)(struct spu_mpc *m, void *const z[], void *const x[],
 	    size_t n, unsigned bits);
+	/*
+	 * Boolean shares (circuits built on these are in boolean.c): same
+	 * layout as the arithmetic shares with XOR in place of addition.
+	 * Only the low `bits` bits of each word are meaningful; the others
+	 * must be zero on input and are zero on output, and traffic is
+	 * packed to `bits` bits per word.
+	 */
+	/* Number of additive components of a sharing, x = sum_j c_j. */
+	int (*nparts)(struct spu_mpc *m);
+	/* z = a boolean sharing of component j of x (local). */
+	void (*part_b)(struct spu_mpc *m, void *const z[], void *const x[],
+	    int j, size_t n);
+	/* z = x AND y, 1 round. */
+	int (*and_b)(struct spu_mpc *m, void *const z[], void *const x[],
+	    void *const y[], size_t n, unsigned bits);
+	/* z = arithmetic sharing of the integer held in boolean x. */
+	int (*b2a)(struct spu_mpc *m, void *const z[], void *const x[],
+	    size_t n, unsigned bits);
 };
 
 struct spu_mpc {
@@ -101,6 +119,17 @@ int spu_mpc_matmul_sp(struct spu_mpc *m, void *const z[], void *const x[],
     const void *p, size_t batch, size_t mm, size_t k, size_t nn);
 int spu_mpc_matmul_ps(struct spu_mpc *m, void *const z[], const void *p,
     void *const x[], size_t batch, size_t mm, size_t k, size_t nn);
+
+/*
+ * The local end of TruncAPr (protocols.md 2.6): given the opened
+ * c = x + 2^(k-2) + r and this party's additive shares rc, rb of
+ * rc = bits [m, k-1) of r and rb = msb(r), write y = share of x >> m:
+ *   b = rb xor msb(c) = rb (1 - 2 msb(c)) (+ msb(c) at the first party)
+ *   y = -rc + b 2^(k-1-m) (+ c_hat - 2^(k-2-m) at the first party)
+ * with c_hat = bits [m, k-1) of c.  Vectorised; y may alias rc.
+ */
+int spu_mpc_truncpr_finish(struct spu_mpc *m, void *y, const void *c,
+    const void *rc, const void *rb, size_t n, unsigned bits, int first);
 
 extern const struct spu_proto_ops spu_ref2k_ops, spu_semi2k_ops, spu_aby3_ops;
 

@@ -51,6 +51,40 @@ ref2k_trunc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 	return 0;
 }
 
+/* Boolean shares: the value itself. */
+static int
+ref2k_nparts(struct spu_mpc *m)
+{
+	(void)m;
+	return 1;
+}
+
+static void
+ref2k_part_b(struct spu_mpc *m, void *const z[], void *const x[], int j,
+    size_t n)
+{
+	(void)j;
+	spu_ring_copy(m->field, z[0], x[0], n);
+}
+
+static int
+ref2k_and_b(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t n, unsigned bits)
+{
+	(void)bits;
+	spu_ring_and(m->field, z[0], x[0], y[0], n);
+	return 0;
+}
+
+static int
+ref2k_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
+    unsigned bits)
+{
+	(void)bits;
+	spu_ring_copy(m->field, z[0], x[0], n);
+	return 0;
+}
+
 const struct spu_proto_ops spu_ref2k_ops = {
 	.p2s = ref2k_p2s,
 	.add_p = ref2k_add_p,
@@ -58,4 +92,8 @@ const struct spu_proto_ops spu_ref2k_ops = {
 	.mul = ref2k_mul,
 	.matmul = ref2k_matmul,
 	.trunc = ref2k_trunc,
+	.nparts = ref2k_nparts,
+	.part_b = ref2k_part_b,
+	.and_b = ref2k_and_b,
+	.b2a = ref2k_b2a,
 };

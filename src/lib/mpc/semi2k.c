@@ -284,26 +284,8 @@ semi2k_trunc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		spu_ring_add_scalar(f, c, c, (spu_u128)1 << (k - 2), n);
 	if ((rc = allreduce_add(m, c, c, n)) != 0)
 		goto out;
-	{
-		/* b_i = rb_i (1 - 2 c_top) (+ c_top at party 0);
-		 * y_i = -rc_i + b_i 2^(k-1-m) (+ c_hat - 2^(k-2-m) at 0) */
-		for (size_t i = 0; i < n; i++) {
-			spu_u128 cv = spu_ring_get(f, c, i);
-			spu_u128 top = (cv >> (k - 1)) & 1;
-			spu_u128 rb = spu_ring_get(f, v[2], i);
-			spu_u128 b = rb * (1 - 2 * top);
-			spu_u128 y = -spu_ring_get(f, v[1], i);
-			if (m->party == 0) {
-				spu_u128 chat = k == 128 ? (cv << 1) >> (bits + 1) :
-				    ((cv << 1) & (((spu_u128)1 << k) - 1)) >> (bits + 1);
-				b += top;
-				y += chat - ((spu_u128)1 << (k - 2 - bits));
-			}
-			y += b << (k - 1 - bits);
-			spu_ring_set(f, z[0], i, y);
-		}
-	}
-	rc = 0;
+	rc = spu_mpc_truncpr_finish(m, z[0], c, v[1], v[2], n, bits,
+	    m->party == 0);
 out:
 	if (c != NULL)
 		spu_free_secret(c, n * spu_ring_size(f));

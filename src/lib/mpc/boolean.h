@@ -1,0 +1,103 @@
+/*
+ * boolean.h - boolean (XOR) shares and the circuits built on them:
+ * carry-save reduction, Kogge-Stone adder (A2B), carry-out (MSB), zero
+ * test, prefix OR, bit extraction to arithmetic 0/1 (protocols.md 1.4,
+ * 2.7, 3.5).  Protocol independent: everything here is written against
+ * the per-protocol primitives nparts/part_b/and_b/b2a of struct
+ * spu_proto_ops plus local share arithmetic.
+ *
+ * Also the small share-vector type used by the HAL's non-linear code and
+ * a bit-stream packer the protocols use to send w-bit words in w bits.
+ *
+ * A boolean sharing uses the arithmetic share layout of its protocol with
+ * XOR in place of +; a width w says how many low bits of each word are
+ * meaningful, the rest are kept zero.
+ */
+#ifndef SPU_MPC_BOOLEAN_H
+#define SPU_MPC_BOOLEAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mpc.h"
+
+/* n shared words: nshares ring vectors of the context's field. */
+struct spu_sv {
+	void *s[SPU_MAX_SHARES];
+	size_t n;
+};
+
+/* Zeroed share vectors; 0 or SPU_ENOMEM (recorded in m->diag). */
+int spu_sv_alloc(struct spu_mpc *m, struct spu_sv *v, size_t n);
+/* Wipe and free (accepts a zeroed or freed struct). */
+void spu_sv_free(struct spu_mpc *m, struct spu_sv *v);
+/* Elements [off, off+n) of v, sharing its memory (do not free). */
+struct spu_sv spu_sv_view(struct spu_mpc *m, const struct spu_sv *v,
+    size_t off, size_t n);
+/* Copy n words of every share. */
+void spu_sv_copy(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n);
+
+/* ---- bit streams: n words of w bits in ceil(n w / 8) bytes ---- */
+struct spu_bitw {
+	uint8_t *p;
+	uint64_t acc;
+	unsigned nacc;
+};
+struct spu_bitr {
+	const uint8_t *p;
+	uint64_t acc;
+	unsigned nacc;
+};
+void spu_bitw_put(struct spu_bitw *w, spu_u128 v, unsigned nbits);
+void spu_bitw_flush(struct spu_bitw *w);
+spu_u128 spu_bitr_get(struct spu_bitr *r, unsigned nbits);
+/* Bytes for n words of w bits; SIZE_MAX on overflow. */
+size_t spu_bool_packed_size(size_t n, unsigned w);
+void spu_bool_pack(unsigned field, uint8_t *out, const void *x, size_t n,
+    unsigned w);
+void spu_bool_unpack(unsigned field, void *x, const uint8_t *in, size_t n,
+    unsigned w);
+/* Low w bits set (w <= 128). */
+spu_u128 spu_bool_mask(unsigned w);
+
+/* ---- local boolean operations ---- */
+void spu_b_xor(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t n);
+/* z = x XOR c for a public constant c; 0 or SPU_ENOMEM. */
+int spu_b_xor_c(struct spu_mpc *m, void *const z[], void *const x[],
+    spu_u128 c, size_t n);
+void spu_b_and_c(struct spu_mpc *m, void *const z[], void *const x[],
+    spu_u128 c, size_t n);
+void spu_b_lshift(struct spu_mpc *m, void *const z[], void *const x[],
+    unsigned s, size_t n);
+void spu_b_rshift(struct spu_mpc *m, void *const z[], void *const x[],
+    unsigned s, size_t n);
+
+/* ---- circuits (interactive) ---- */
+/* z = boolean sharing of all k bits of arithmetic x.  Rounds: carry-save
+ * reduction of the components (0 for 2 parts, 1 for 3) + 1 + log2 k. */
+int spu_b_a2b(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n);
+/* z = boolean 1-bit sharing of msb(x) (bit 0).  Rounds: reduction +
+ * 1 + ceil(log2(k-1)). */
+int spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n);
+/* z = arithmetic 0/1 sharing of msb(x): spu_b_msb then b2a. */
+int spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n);
+/* z = arithmetic 0/1 sharing of [x == 0]; needs |x| < 2^(k-1) when the
+ * protocol has more than two components. */
+int spu_b_eqz_a(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n);
+/* z bit 0 = AND of bits [0, w) of boolean x.  ceil(log2 w) rounds. */
+int spu_b_and_fold(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, unsigned w);
+/* z bit j = OR of bits [j, w) of boolean x.  ceil(log2 w) rounds. */
+int spu_b_prefix_or(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, unsigned w);
+/* z[t*n + i] = arithmetic 0/1 of bit pos[t] of x[i], t < cnt.  1 b2a. */
+int spu_b_bits_a(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, const unsigned *pos, unsigned cnt);
+
+#endif

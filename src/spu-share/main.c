@@ -45,6 +45,8 @@ usage(FILE *f)
 	    "      --format F          input format: npy or csv (default: by\n"
 	    "                          magic, .csv extension, stdin = csv)\n"
 	    "      --dtype T           dtype of CSV input (default f32)\n"
+	    "      --shape DIMS        reshape the INPUT, e.g. 3,4 or scalar;\n"
+	    "                          once per INPUT, like --name\n"
 	    "  -h, --help              show this help\n"
 	    "  -V, --version           show the version\n");
 }
@@ -202,6 +204,35 @@ check_range(const char *name, const struct spu_tensor *t, unsigned field,
 	return 0;
 }
 
+/* "3,4" -> [3,4]; "scalar" or "" -> []. */
+static int
+parse_shape(const char *spec, struct spu_shape *out)
+{
+	struct spu_shape s = { 0, { 0 } };
+	const char *p = spec;
+
+	if (strcmp(spec, "scalar") != 0 && *spec != '\0') {
+		for (;;) {
+			char *end;
+			long long v = strtoll(p, &end, 10);
+			if (end == p || v < 0 || v > SPU_MAX_ELEMS ||
+			    s.ndim == SPU_MAX_DIMS)
+				return -1;
+			s.dim[s.ndim++] = v;
+			if (*end == '\0')
+				break;
+			if (*end != ',')
+				return -1;
+			p = end + 1;
+		}
+	}
+	if (spu_shape_numel(&s) < 0)
+		return -1;
+	if (out != NULL)
+		*out = s;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -216,12 +247,15 @@ main(int argc, char **argv)
 		{ "parties", required_argument, NULL, 'n' },
 		{ "protocol", required_argument, NULL, 'p' },
 		{ "public", no_argument, NULL, 'P' },
+		{ "shape", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum spu_protocol proto = SPU_ABY3;
 	enum spu_dtype csv_dtype = SPU_F32;
 	const char *format = NULL, *tmpl = NULL, **names = NULL, **inputs;
+	const char **shapes = NULL;
+	int nshapes = 0;
 	static const char *stdin_input[] = { "-" };
 	struct spu_bundle **b = NULL;
 	char **written = NULL, autoname[32];
@@ -230,7 +264,8 @@ main(int argc, char **argv)
 	unsigned field = 64;
 	uint8_t id[SPU_BUNDLE_ID_LEN];
 
-	if ((names = calloc((size_t)argc, sizeof(*names))) == NULL)
+	if ((names = calloc((size_t)argc, sizeof(*names))) == NULL ||
+	    (shapes = calloc((size_t)argc, sizeof(*shapes))) == NULL)
 		return 1;
 	while ((c = getopt_long(argc, argv, "ho:V", longopts, NULL)) != -1) {
 		switch (c) {
@@ -265,6 +300,12 @@ main(int argc, char **argv)
 			break;
 		case 'P':
 			public = 1;
+			break;
+		case 'S':
+			if (parse_shape(optarg, NULL) != 0)
+				usage_error("--shape: '%s' is not a list of "
+				    "dimensions like 3,4 (or 'scalar')", optarg);
+			shapes[nshapes++] = optarg;
 			break;
 		case 'p':
 			if ((c = spu_protocol_parse(optarg)) < 0)
@@ -351,6 +392,17 @@ main(int argc, char **argv)
 
 		if ((t = load(in, format, csv_dtype)) == NULL)
 			goto out;
+		if (i < nshapes) {
+			struct spu_shape sh;
+			parse_shape(shapes[i], &sh);
+			if (spu_shape_numel(&sh) != (int64_t)t->n) {
+				fprintf(stderr, PROG ": %s: %zu elements do not "
+				    "fit --shape %s\n", shown, t->n, shapes[i]);
+				spu_tensor_free(t);
+				goto out;
+			}
+			t->shape = sh;
+		}
 		if (check_range(shown, t, field, fxp, &sat) != 0) {
 			spu_tensor_free(t);
 			goto out;
@@ -415,5 +467,6 @@ out:
 	free(b);
 	free(written);
 	free(names);
+	free(shapes);
 	return status;
 }

@@ -47,7 +47,7 @@ close() {
 
 share() { # PROTOCOL PARTIES FIELD
 	"$B/spu-share" --protocol "$1" --parties "$2" --field "$3" --name w -o "$T/w.%d.shr" "$T/w.csv" &&
-	"$B/spu-share" --protocol "$1" --parties "$2" --field "$3" --name b -o "$T/b.%d.shr" "$T/b.csv" &&
+	"$B/spu-share" --protocol "$1" --parties "$2" --field "$3" --name b --shape scalar -o "$T/b.%d.shr" "$T/b.csv" &&
 	"$B/spu-share" --protocol "$1" --parties "$2" --field "$3" --name X -o "$T/X.%d.shr" "$T/X.csv"
 }
 

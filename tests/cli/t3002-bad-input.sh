@@ -10,7 +10,8 @@ printf '1,2,3\n-1,0.5,4\n0,0,0\n3.5,-2,1\n-0.25,1,-1\n10,20,-30\n' >"$T/X.csv"
 "$B/spu-compile" -o "$T/p.spub" "$srcdir/tests/data/linreg.hlo.txt"
 share() { # PREFIX PROTOCOL PARTIES
 	for v in w b X; do
-		"$B/spu-share" --protocol "$2" --parties "$3" --name $v \
+		sh=; [ $v = b ] && sh="--shape scalar"
+		"$B/spu-share" --protocol "$2" --parties "$3" --name $v $sh \
 			-o "$T/$1$v.%d.shr" "$T/$v.csv" || return 1
 	done
 }
@@ -64,8 +65,9 @@ run_fails 1 "time|reach|party 1" "a peer that never comes times out" \
 no_output "peer timeout"
 
 # a peer presenting another key is refused before any share is sent
-"$B/spu-run" --keygen "$T/intruder" >/dev/null
-"$B/spu-run" --party 1 --peers "$peers" --key "$T/intruder" --timeout 3 "$T/p.spub" \
+ipk=$("$B/spu-run" --keygen "$T/intruder")
+ipeers="${peers%=*}=$ipk"	# the intruder lists its own key as party 1's
+"$B/spu-run" --party 1 --peers "$ipeers" --key "$T/intruder" --timeout 3 "$T/p.spub" \
 	"$T/sw.1.shr" "$T/sb.1.shr" "$T/sX.1.shr" -o "$T/out.1.shr" 2>/dev/null &
 _pids="$_pids $!"
 run_fails 1 "key|authenticat|intruder" "a peer with the wrong key is refused" \

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mpc.h"
+#include "boolean.h"
 #include "../mem.h"
 
 #define NEXT(m) (((m)->party + 1) % 3)
@@ -275,6 +276,162 @@ out:
 	return rc;
 }
 
+/* ---- boolean shares (protocols.md 3.3, 3.6) ---- */
+
+static int
+aby3_nparts(struct spu_mpc *m)
+{
+	(void)m;
+	return 3;
+}
+
+/* Component j = x_j: party j holds it first, party j-1 second. */
+static void
+aby3_part_b(struct spu_mpc *m, void *const z[], void *const x[], int j,
+    size_t n)
+{
+	unsigned f = m->field;
+
+	if (m->party == j)
+		spu_ring_copy(f, z[0], x[0], n);
+	else
+		spu_ring_zero(f, z[0], n);
+	if ((m->party + 1) % 3 == j)
+		spu_ring_copy(f, z[1], x[1], n);
+	else
+		spu_ring_zero(f, z[1], n);
+}
+
+/*
+ * Replicated AND: z_i = x_i y_i ^ x_i y_{i+1} ^ x_{i+1} y_i ^ alpha_i
+ * (alpha a PRSS XOR zero sharing), sent packed to the previous party.
+ * 1 round, n bits/8 bytes per party.
+ */
+static int
+aby3_and_b(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t n, unsigned bits)
+{
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f), plen = spu_bool_packed_size(n, bits);
+	spu_u128 mk = spu_bool_mask(bits);
+	void *zi = spu_ring_alloc(f, n), *r = spu_ring_alloc(f, n);
+	uint8_t *out = spu_malloc(plen, 1), *in = spu_malloc(plen, 1);
+	int rc;
+
+	if (zi == NULL || r == NULL || out == NULL || in == NULL ||
+	    plen == SIZE_MAX) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		spu_u128 x0 = spu_ring_get(f, x[0], i), x1 = spu_ring_get(f, x[1], i);
+		spu_u128 y0 = spu_ring_get(f, y[0], i), y1 = spu_ring_get(f, y[1], i);
+		spu_ring_set(f, zi, i, (x0 & y0) ^ (x0 & y1) ^ (x1 & y0));
+	}
+	spu_prg_ring(&m->prss_self, f, r, n);
+	spu_ring_xor(f, zi, zi, r, n);
+	spu_prg_ring(&m->prss_next, f, r, n);
+	spu_ring_xor(f, zi, zi, r, n);
+	for (size_t i = 0; i < n; i++)
+		spu_ring_set(f, zi, i, spu_ring_get(f, zi, i) & mk);
+	spu_bool_pack(f, out, zi, n, bits);
+	if ((rc = pass(m, PREV(m), out, plen, NEXT(m), in, plen)) != 0)
+		goto out;
+	spu_bool_unpack(f, z[1], in, n, bits);
+	spu_ring_copy(f, z[0], zi, n);
+out:
+	if (zi != NULL)
+		spu_free_secret(zi, n * K);
+	if (r != NULL)
+		spu_free_secret(r, n * K);
+	free(out);
+	free(in);
+	return rc;
+}
+
+/*
+ * B2A of x = b0 ^ b1 ^ b2 (bits wide).  Party 0 knows u = b0 ^ b1,
+ * parties 1 and 2 know v = b2, and x = u + v - 2 sum_t 2^t u_t v_t.
+ * Round 1: party 0 sends party 1 y_t = u_t + r_t (r from the stream it
+ * shares with party 2), each y_t only mod 2^(k-t) since it is used
+ * times 2^t; party 1 takes S1 = sum 2^t v_t y_t, party 2
+ * S2 = -sum 2^t v_t r_t.  The 3-out-of-3 sharing (u, v - 2 S1, -2 S2)
+ * is then reshared (round 2).  2 rounds; party 0 sends about
+ * n (bits k - bits^2/2)/8 bytes, then every party n K.
+ */
+static int
+aby3_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
+    unsigned bits)
+{
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f), nb, plen, tot = 0;
+	void *r = NULL, *zi = NULL;
+	uint8_t *pk = NULL;
+	int rc = 0;
+
+	if (bits == 0 || bits > f)
+		return spu_mpc_fail(m, SPU_EINVAL, "b2a: bad width");
+	if (n > SIZE_MAX / bits / 128)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	nb = n * bits;
+	for (unsigned t = 0; t < bits; t++)
+		tot += f - t;
+	plen = (n * tot + 7) / 8;
+	r = spu_ring_alloc(f, nb);
+	zi = spu_ring_alloc(f, n);
+	pk = spu_malloc(plen, 1);
+	if (r == NULL || zi == NULL || pk == NULL) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (m->party == 0) {
+		struct spu_bitw bw = { pk, 0, 0 };
+		spu_prg_ring(&m->prss_self, f, r, nb);
+		for (size_t i = 0; i < n; i++) {
+			spu_u128 u = (spu_ring_get(f, x[0], i) ^
+			    spu_ring_get(f, x[1], i)) & spu_bool_mask(bits);
+			spu_ring_set(f, zi, i, u);
+			for (unsigned t = 0; t < bits; t++)
+				spu_bitw_put(&bw, ((u >> t) & 1) +
+				    spu_ring_get(f, r, i * bits + t), f - t);
+		}
+		spu_bitw_flush(&bw);
+		rc = pass(m, 1, pk, plen, -1, NULL, 0);
+	} else if (m->party == 1) {
+		struct spu_bitr br = { pk, 0, 0 };
+		if ((rc = pass(m, -1, NULL, 0, 0, pk, plen)) != 0)
+			goto out;
+		for (size_t i = 0; i < n; i++) {
+			spu_u128 v = spu_ring_get(f, x[1], i), s1 = 0;
+			for (unsigned t = 0; t < bits; t++) {
+				spu_u128 y = spu_bitr_get(&br, f - t);
+				if ((v >> t) & 1)
+					s1 += y << t;
+			}
+			spu_ring_set(f, zi, i, (v & spu_bool_mask(bits)) - 2 * s1);
+		}
+	} else {
+		spu_prg_ring(&m->prss_next, f, r, nb);
+		for (size_t i = 0; i < n; i++) {
+			spu_u128 v = spu_ring_get(f, x[0], i), s2 = 0;
+			for (unsigned t = 0; t < bits; t++)
+				if ((v >> t) & 1)
+					s2 += spu_ring_get(f, r, i * bits + t) << t;
+			spu_ring_set(f, zi, i, 2 * s2);
+		}
+	}
+	if (rc == 0)
+		rc = reshare(m, z, zi, n);
+out:
+	if (r != NULL)
+		spu_free_secret(r, nb * K);
+	if (zi != NULL)
+		spu_free_secret(zi, n * K);
+	if (pk != NULL)
+		spu_free_secret(pk, plen);
+	return rc;
+}
+
 const struct spu_proto_ops spu_aby3_ops = {
 	.p2s = aby3_p2s,
 	.add_p = aby3_add_p,
@@ -282,4 +439,8 @@ const struct spu_proto_ops spu_aby3_ops = {
 	.mul = aby3_mul,
 	.matmul = aby3_matmul,
 	.trunc = aby3_trunc,
+	.nparts = aby3_nparts,
+	.part_b = aby3_part_b,
+	.and_b = aby3_and_b,
+	.b2a = aby3_b2a,
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mpc.h"
+#include "boolean.h"
 #include "../mem.h"
 
 static void
@@ -293,6 +294,229 @@ out:
 	return rc;
 }
 
+/* ---- boolean shares (protocols.md 2.7, 2.8) ---- */
+
+static int
+semi2k_nparts(struct spu_mpc *m)
+{
+	return m->nparties;
+}
+
+/* Component j is party j's share: it holds it, everyone else 0. */
+static void
+semi2k_part_b(struct spu_mpc *m, void *const z[], void *const x[], int j,
+    size_t n)
+{
+	if (m->party == j)
+		spu_ring_copy(m->field, z[0], x[0], n);
+	else
+		spu_ring_zero(m->field, z[0], n);
+}
+
+/* All-gather of len bytes per party and XOR: 1 round, len (N-1). */
+static int
+allreduce_xor(struct spu_mpc *m, uint8_t *out, const uint8_t *mine,
+    size_t len)
+{
+	const void *sbuf[SPU_MAX_PARTIES];
+	void *rbuf[SPU_MAX_PARTIES];
+	size_t slen[SPU_MAX_PARTIES], rlen[SPU_MAX_PARTIES];
+	uint8_t *in;
+	int rc;
+
+	if (len > SIZE_MAX / (size_t)m->nparties ||
+	    (in = spu_mpc_scratch(m, 1, len * (size_t)m->nparties)) == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	for (int j = 0; j < m->nparties; j++) {
+		sbuf[j] = mine;
+		rbuf[j] = in + (size_t)j * len;
+		slen[j] = rlen[j] = j == m->party ? 0 : len;
+	}
+	if ((rc = spu_mpc_exchange(m, sbuf, slen, rbuf, rlen)) != 0)
+		return rc;
+	if (out != mine)
+		memcpy(out, mine, len);
+	for (int j = 0; j < m->nparties; j++)
+		if (j != m->party)
+			for (size_t i = 0; i < len; i++)
+				out[i] ^= in[(size_t)j * len + i];
+	return 0;
+}
+
+/* Mask every word of v to its low bits bits. */
+static void
+mask_bits(unsigned f, void *v, size_t n, unsigned bits)
+{
+	spu_u128 mk = spu_bool_mask(bits);
+
+	if (bits >= f)
+		return;
+	for (size_t i = 0; i < n; i++)
+		spu_ring_set(f, v, i, spu_ring_get(f, v, i) & mk);
+}
+
+/*
+ * Beaver AND: dealer triple a, b, c with c = a & b (party 0 replays the
+ * other parties' dealer streams and fixes c_0).  Open e = x ^ a and
+ * d = y ^ b together, packed to bits bits; z_i = c_i ^ (e & b_i) ^
+ * (d & a_i), party 0 also XORs e & d.  1 round, 2 n bits/8 (N-1) bytes.
+ */
+static int
+semi2k_and_b(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t n, unsigned bits)
+{
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f), plen = spu_bool_packed_size(2 * n, bits);
+	size_t nv[3] = { n, n, n };
+	void *v[3], *ed = NULL, *t = NULL;
+	uint8_t *pk = NULL;
+	int rc;
+
+	if (plen == SIZE_MAX)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	if ((rc = alloc_all(m, v, nv, 3)) != 0)
+		return rc;
+	for (int i = 0; i < 3; i++) {
+		spu_prg_ring(&m->dealer[m->party], f, v[i], n);
+		mask_bits(f, v[i], n, bits);
+	}
+	ed = spu_ring_alloc(f, 2 * n);
+	t = spu_ring_alloc(f, n);
+	pk = spu_malloc(plen, 1);
+	if (ed == NULL || t == NULL || pk == NULL) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (m->party == 0) {
+		/* A = xor a_j, B = xor b_j, C = xor c_j; c_0 ^= A&B ^ C */
+		void *A = ed, *B = (uint8_t *)ed + n * K;
+		spu_ring_copy(f, A, v[0], n);
+		spu_ring_copy(f, B, v[1], n);
+		spu_ring_copy(f, t, v[2], n);
+		for (int j = 1; j < m->nparties; j++) {
+			void *w = spu_ring_alloc(f, n);
+			if (w == NULL) {
+				rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+				goto out;
+			}
+			for (int i = 0; i < 3; i++) {
+				spu_prg_ring(&m->dealer[j], f, w, n);
+				mask_bits(f, w, n, bits);
+				spu_ring_xor(f, i == 0 ? A : i == 1 ? B : t,
+				    i == 0 ? A : i == 1 ? B : t, w, n);
+			}
+			spu_free_secret(w, n * K);
+		}
+		spu_ring_and(f, A, A, B, n);
+		spu_ring_xor(f, A, A, t, n);
+		spu_ring_xor(f, v[2], v[2], A, n);
+	}
+	/* e | d */
+	spu_ring_xor(f, ed, x[0], v[0], n);
+	spu_ring_xor(f, (uint8_t *)ed + n * K, y[0], v[1], n);
+	spu_bool_pack(f, pk, ed, 2 * n, bits);
+	if ((rc = allreduce_xor(m, pk, pk, plen)) != 0)
+		goto out;
+	spu_bool_unpack(f, ed, pk, 2 * n, bits);
+	{
+		uint8_t *e = ed, *d = e + n * K;
+		spu_ring_and(f, t, e, v[1], n);
+		spu_ring_xor(f, z[0], v[2], t, n);
+		spu_ring_and(f, t, d, v[0], n);
+		spu_ring_xor(f, z[0], z[0], t, n);
+		if (m->party == 0) {
+			spu_ring_and(f, t, e, d, n);
+			spu_ring_xor(f, z[0], z[0], t, n);
+		}
+	}
+	rc = 0;
+out:
+	if (ed != NULL)
+		spu_free_secret(ed, 2 * n * K);
+	if (t != NULL)
+		spu_free_secret(t, n * K);
+	free(pk);
+	free_all(v, nv, 3, f);
+	return rc;
+}
+
+/*
+ * B2A with dealer random bits (protocols.md 2.7, "B2A_Randbit"): the
+ * dealer gives arithmetic shares of n*bits random bits r_t; each party's
+ * XOR share of r is read off the lsbs of its arithmetic shares.  Open
+ * c = x ^ r (packed, 1 round, n bits/8 (N-1) bytes); then
+ * [x] = sum_t 2^t (c_t + (1 - 2 c_t) [r_t]), c_t only at party 0.
+ */
+static int
+semi2k_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
+    unsigned bits)
+{
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f), nb, plen;
+	void *r = NULL, *t = NULL, *c = NULL;
+	uint8_t *pk = NULL;
+	int rc;
+
+	if (bits == 0 || bits > f)
+		return spu_mpc_fail(m, SPU_EINVAL, "b2a: bad width");
+	if (n > SIZE_MAX / bits)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	nb = n * bits;
+	plen = spu_bool_packed_size(n, bits);
+	r = spu_ring_alloc(f, nb);
+	t = spu_ring_alloc(f, nb);
+	c = spu_ring_alloc(f, n);
+	pk = spu_malloc(plen, 1);
+	if (r == NULL || t == NULL || c == NULL || pk == NULL) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	spu_prg_ring(&m->dealer[m->party], f, r, nb);
+	if (m->party == 0) {
+		/* r_0 = bit - sum_{j>0} r_j with bit = lsb of my own draw */
+		for (size_t i = 0; i < nb; i++)
+			spu_ring_set(f, r, i, spu_ring_get(f, r, i) & 1);
+		for (int j = 1; j < m->nparties; j++) {
+			spu_prg_ring(&m->dealer[j], f, t, nb);
+			spu_ring_sub(f, r, r, t, nb);
+		}
+	}
+	/* my XOR share of r, then c_i = x_i ^ r_i */
+	for (size_t i = 0; i < n; i++) {
+		spu_u128 rb = 0;
+		for (unsigned b = 0; b < bits; b++)
+			rb |= (spu_ring_get(f, r, i * bits + b) & 1) << b;
+		spu_ring_set(f, c, i, spu_ring_get(f, x[0], i) ^ rb);
+	}
+	mask_bits(f, c, n, bits);
+	spu_bool_pack(f, pk, c, n, bits);
+	if ((rc = allreduce_xor(m, pk, pk, plen)) != 0)
+		goto out;
+	spu_bool_unpack(f, c, pk, n, bits);
+	for (size_t i = 0; i < n; i++) {
+		spu_u128 cv = spu_ring_get(f, c, i), acc = 0;
+		for (unsigned b = 0; b < bits; b++) {
+			spu_u128 rt = spu_ring_get(f, r, i * bits + b);
+			if ((cv >> b) & 1)
+				rt = -rt;
+			acc += rt << b;
+		}
+		if (m->party == 0)
+			acc += cv;
+		spu_ring_set(f, z[0], i, acc);
+	}
+	rc = 0;
+out:
+	if (r != NULL)
+		spu_free_secret(r, nb * K);
+	if (t != NULL)
+		spu_free_secret(t, nb * K);
+	if (c != NULL)
+		spu_free_secret(c, n * K);
+	free(pk);
+	return rc;
+}
+
 const struct spu_proto_ops spu_semi2k_ops = {
 	.p2s = semi2k_p2s,
 	.add_p = semi2k_add_p,
@@ -300,4 +524,8 @@ const struct spu_proto_ops spu_semi2k_ops = {
 	.mul = semi2k_mul,
 	.matmul = semi2k_matmul,
 	.trunc = semi2k_trunc,
+	.nparts = semi2k_nparts,
+	.part_b = semi2k_part_b,
+	.and_b = semi2k_and_b,
+	.b2a = semi2k_b2a,
 };

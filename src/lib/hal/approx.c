@@ -1,0 +1,3 @@
+/* approx.c - placeholder */
+#include "config.h"
+#include "approx.h"

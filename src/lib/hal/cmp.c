@@ -1,0 +1,3 @@
+/* cmp.c - placeholder */
+#include "config.h"
+#include "cmp.h"

@@ -1,0 +1,636 @@
+/*
+ * boolean.c - boolean-share circuits over any protocol (protocols.md 1.4):
+ * the additive components of an arithmetic sharing are turned into
+ * boolean sharings locally (part_b), reduced to two addends by carry-save
+ * adders, then added (Kogge-Stone, for A2B) or only their carry-out
+ * computed (MSB).  The only interactive primitives used are the
+ * protocol's and_b and b2a.  Not for arithmetic: see hal/.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boolean.h"
+#include "../mem.h"
+
+static int
+nomem(struct spu_mpc *m)
+{
+	return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+}
+
+/* ---- share vectors ---- */
+
+int
+spu_sv_alloc(struct spu_mpc *m, struct spu_sv *v, size_t n)
+{
+	memset(v, 0, sizeof(*v));
+	v->n = n;
+	for (int s = 0; s < m->nshares; s++)
+		if ((v->s[s] = spu_ring_alloc(m->field, n)) == NULL) {
+			spu_sv_free(m, v);
+			return nomem(m);
+		}
+	return 0;
+}
+
+void
+spu_sv_free(struct spu_mpc *m, struct spu_sv *v)
+{
+	for (int s = 0; s < SPU_MAX_SHARES; s++) {
+		spu_free_secret(v->s[s], v->n * spu_ring_size(m->field));
+		v->s[s] = NULL;
+	}
+}
+
+struct spu_sv
+spu_sv_view(struct spu_mpc *m, const struct spu_sv *v, size_t off, size_t n)
+{
+	struct spu_sv r;
+	size_t K = spu_ring_size(m->field);
+
+	memset(&r, 0, sizeof(r));
+	r.n = n;
+	for (int s = 0; s < m->nshares; s++)
+		r.s[s] = (uint8_t *)v->s[s] + off * K;
+	return r;
+}
+
+void
+spu_sv_copy(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
+{
+	for (int s = 0; s < m->nshares; s++)
+		if (z[s] != x[s])
+			memmove(z[s], x[s], n * spu_ring_size(m->field));
+}
+
+/* ---- bit streams ---- */
+
+void
+spu_bitw_put(struct spu_bitw *w, spu_u128 v, unsigned nbits)
+{
+	while (nbits > 0) {
+		unsigned c = nbits > 32 ? 32 : nbits;
+		w->acc |= (uint64_t)(v & (((spu_u128)1 << c) - 1)) << w->nacc;
+		w->nacc += c;
+		v >>= c;
+		nbits -= c;
+		while (w->nacc >= 8) {
+			*w->p++ = (uint8_t)w->acc;
+			w->acc >>= 8;
+			w->nacc -= 8;
+		}
+	}
+}
+
+void
+spu_bitw_flush(struct spu_bitw *w)
+{
+	if (w->nacc > 0)
+		*w->p++ = (uint8_t)w->acc;
+	w->acc = 0;
+	w->nacc = 0;
+}
+
+spu_u128
+spu_bitr_get(struct spu_bitr *r, unsigned nbits)
+{
+	spu_u128 v = 0;
+	unsigned got = 0;
+
+	while (got < nbits) {
+		unsigned c = nbits - got > 32 ? 32 : nbits - got;
+		while (r->nacc < c) {
+			r->acc |= (uint64_t)*r->p++ << r->nacc;
+			r->nacc += 8;
+		}
+		v |= (spu_u128)(r->acc & ((UINT64_C(1) << c) - 1)) << got;
+		r->acc >>= c;
+		r->nacc -= c;
+		got += c;
+	}
+	return v;
+}
+
+size_t
+spu_bool_packed_size(size_t n, unsigned w)
+{
+	if (w != 0 && n > (SIZE_MAX - 7) / w)
+		return SIZE_MAX;
+	return (n * w + 7) / 8;
+}
+
+spu_u128
+spu_bool_mask(unsigned w)
+{
+	return w >= 128 ? ~(spu_u128)0 : ((spu_u128)1 << w) - 1;
+}
+
+void
+spu_bool_pack(unsigned field, uint8_t *out, const void *x, size_t n,
+    unsigned w)
+{
+	struct spu_bitw bw = { out, 0, 0 };
+
+	if (w == field) {
+		memcpy(out, x, n * spu_ring_size(field));
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		spu_bitw_put(&bw, spu_ring_get(field, x, i), w);
+	spu_bitw_flush(&bw);
+}
+
+void
+spu_bool_unpack(unsigned field, void *x, const uint8_t *in, size_t n,
+    unsigned w)
+{
+	struct spu_bitr br = { in, 0, 0 };
+
+	if (w == field) {
+		memcpy(x, in, n * spu_ring_size(field));
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		spu_ring_set(field, x, i, spu_bitr_get(&br, w));
+}
+
+/* ---- local operations ---- */
+
+void
+spu_b_xor(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t n)
+{
+	for (int s = 0; s < m->nshares; s++)
+		spu_ring_xor(m->field, z[s], x[s], y[s], n);
+}
+
+int
+spu_b_xor_c(struct spu_mpc *m, void *const z[], void *const x[],
+    spu_u128 c, size_t n)
+{
+	struct spu_sv t;
+	void *p;
+	int rc;
+
+	if ((p = spu_ring_alloc(m->field, n)) == NULL)
+		return nomem(m);
+	if ((rc = spu_sv_alloc(m, &t, n)) != 0) {
+		free(p);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++)
+		spu_ring_set(m->field, p, i, c);
+	/* p2s puts p in exactly one component: a valid XOR sharing too */
+	m->ops->p2s(m, t.s, p, n);
+	spu_b_xor(m, z, x, t.s, n);
+	spu_sv_free(m, &t);
+	free(p);
+	return 0;
+}
+
+void
+spu_b_and_c(struct spu_mpc *m, void *const z[], void *const x[],
+    spu_u128 c, size_t n)
+{
+	for (int s = 0; s < m->nshares; s++)
+		for (size_t i = 0; i < n; i++)
+			spu_ring_set(m->field, z[s], i,
+			    spu_ring_get(m->field, x[s], i) & c);
+}
+
+void
+spu_b_lshift(struct spu_mpc *m, void *const z[], void *const x[],
+    unsigned sh, size_t n)
+{
+	for (int s = 0; s < m->nshares; s++) {
+		if (sh >= m->field)
+			spu_ring_zero(m->field, z[s], n);
+		else
+			spu_ring_lshift(m->field, z[s], x[s], sh, n);
+	}
+}
+
+void
+spu_b_rshift(struct spu_mpc *m, void *const z[], void *const x[],
+    unsigned sh, size_t n)
+{
+	for (int s = 0; s < m->nshares; s++) {
+		if (sh >= m->field)
+			spu_ring_zero(m->field, z[s], n);
+		else
+			spu_ring_rshift(m->field, z[s], x[s], sh, n);
+	}
+}
+
+/* Even bits of x to the low half, odd bits (x >> 1) likewise. */
+static spu_u128
+even_bits(spu_u128 x)
+{
+#define REP(v) (((spu_u128)(v) << 64) | (spu_u128)(v))
+	x &= REP(UINT64_C(0x5555555555555555));
+	x = (x | (x >> 1)) & REP(UINT64_C(0x3333333333333333));
+	x = (x | (x >> 2)) & REP(UINT64_C(0x0f0f0f0f0f0f0f0f));
+	x = (x | (x >> 4)) & REP(UINT64_C(0x00ff00ff00ff00ff));
+	x = (x | (x >> 8)) & REP(UINT64_C(0x0000ffff0000ffff));
+	x = (x | (x >> 16)) & REP(UINT64_C(0x00000000ffffffff));
+	x = (x | (x >> 32)) & (spu_u128)UINT64_MAX;
+#undef REP
+	return x;
+}
+
+/* lo = even bits, hi = odd bits of every share word (local). */
+static void
+deinterleave(struct spu_mpc *m, void *const lo[], void *const hi[],
+    void *const x[], size_t n)
+{
+	unsigned f = m->field;
+
+	for (int s = 0; s < m->nshares; s++)
+		for (size_t i = 0; i < n; i++) {
+			spu_u128 v = spu_ring_get(f, x[s], i);
+			spu_ring_set(f, lo[s], i, even_bits(v));
+			spu_ring_set(f, hi[s], i, even_bits(v >> 1));
+		}
+}
+
+/* ---- reduction of the additive components to two addends ---- */
+
+static void
+free_parts(struct spu_mpc *m, struct spu_sv *p, int cnt)
+{
+	for (int i = 0; i < cnt; i++)
+		spu_sv_free(m, &p[i]);
+}
+
+/*
+ * Boolean sharings of the components of x, reduced by carry-save adders
+ * (s = a^b^c, carry = maj(a,b,c) << 1 with maj = ((a^c)&(b^c))^c, all
+ * triples in one AND round) until at most two remain.  *cnt is 1 only
+ * for a single-component protocol.
+ */
+static int
+addends(struct spu_mpc *m, struct spu_sv *p, int *cnt, void *const x[],
+    size_t n)
+{
+	unsigned k = m->field;
+	int c = m->ops->nparts(m), rc;
+
+	if (c < 1 || c > SPU_MAX_PARTIES)
+		return spu_mpc_fail(m, SPU_EINVAL, "bad component count");
+	for (int j = 0; j < c; j++) {
+		if ((rc = spu_sv_alloc(m, &p[j], n)) != 0) {
+			free_parts(m, p, j);
+			return rc;
+		}
+		m->ops->part_b(m, p[j].s, x, j, n);
+	}
+	while (c > 2) {
+		int g = c / 3, nc = 0;
+		struct spu_sv xa, ya, np[SPU_MAX_PARTIES];
+		if ((rc = spu_sv_alloc(m, &xa, g * n)) != 0 ||
+		    (rc = spu_sv_alloc(m, &ya, g * n)) != 0) {
+			spu_sv_free(m, &xa);
+			free_parts(m, p, c);
+			return rc;
+		}
+		for (int t = 0; t < g; t++) {
+			struct spu_sv xv = spu_sv_view(m, &xa, t * n, n);
+			struct spu_sv yv = spu_sv_view(m, &ya, t * n, n);
+			spu_b_xor(m, xv.s, p[3 * t].s, p[3 * t + 2].s, n);
+			spu_b_xor(m, yv.s, p[3 * t + 1].s, p[3 * t + 2].s, n);
+		}
+		/* bit k-1 of maj is shifted out: AND only k-1 bits */
+		spu_b_and_c(m, xa.s, xa.s, spu_bool_mask(k - 1), g * n);
+		spu_b_and_c(m, ya.s, ya.s, spu_bool_mask(k - 1), g * n);
+		rc = m->ops->and_b(m, xa.s, xa.s, ya.s, g * n, k - 1);
+		for (int t = 0; rc == 0 && t < g; t++) {
+			struct spu_sv xv = spu_sv_view(m, &xa, t * n, n);
+			struct spu_sv *a = &p[3 * t], *b = &p[3 * t + 1],
+			    *cc = &p[3 * t + 2];
+			/* b := carry << 1, a := a ^ b ^ c */
+			spu_b_xor(m, a->s, a->s, b->s, n);
+			spu_b_xor(m, a->s, a->s, cc->s, n);
+			spu_b_xor(m, b->s, xv.s, cc->s, n);
+			spu_b_lshift(m, b->s, b->s, 1, n);
+			spu_sv_free(m, cc);
+			np[nc++] = *a;
+			np[nc++] = *b;
+		}
+		spu_sv_free(m, &xa);
+		spu_sv_free(m, &ya);
+		if (rc != 0) {
+			for (int t = 0; t < g; t++)
+				spu_sv_free(m, &p[3 * t + 2]);
+			free_parts(m, p, c);
+			return rc;
+		}
+		for (int j = 3 * g; j < c; j++)
+			np[nc++] = p[j];
+		memcpy(p, np, sizeof(np[0]) * nc);
+		c = nc;
+	}
+	*cnt = c;
+	return 0;
+}
+
+/* ---- A2B: Kogge-Stone adder ---- */
+
+int
+spu_b_a2b(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
+{
+	unsigned k = m->field;
+	struct spu_sv p[SPU_MAX_PARTIES], P, G, T;
+	int cnt, rc;
+
+	if ((rc = addends(m, p, &cnt, x, n)) != 0)
+		return rc;
+	if (cnt == 1) {
+		spu_sv_copy(m, z, p[0].s, n);
+		free_parts(m, p, 1);
+		return 0;
+	}
+	memset(&P, 0, sizeof(P));
+	memset(&G, 0, sizeof(G));
+	memset(&T, 0, sizeof(T));
+	if ((rc = spu_sv_alloc(m, &P, 2 * n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &G, n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &T, 2 * n)) != 0)
+		goto out;
+	/* P = a ^ b, G = a & b */
+	spu_b_xor(m, P.s, p[0].s, p[1].s, n);
+	if ((rc = m->ops->and_b(m, G.s, p[0].s, p[1].s, n, k)) != 0)
+		goto out;
+	for (unsigned s = 1; s < k; s <<= 1) {
+		struct spu_sv P1 = spu_sv_view(m, &P, n, n);
+		struct spu_sv T0 = spu_sv_view(m, &T, 0, n);
+		struct spu_sv T1 = spu_sv_view(m, &T, n, n);
+		int last = (s << 1) >= k;
+		/* left operands [P, P], right [G << s, P << s] */
+		spu_sv_copy(m, P1.s, P.s, n);
+		spu_b_lshift(m, T0.s, G.s, s, n);
+		spu_b_lshift(m, T1.s, P.s, s, n);
+		if ((rc = m->ops->and_b(m, T.s, P.s, T.s, last ? n : 2 * n,
+		    k)) != 0)
+			goto out;
+		spu_b_xor(m, G.s, G.s, T0.s, n);
+		if (!last)
+			spu_sv_copy(m, P.s, T1.s, n);
+	}
+	/* sum = a ^ b ^ (G << 1) */
+	spu_b_lshift(m, G.s, G.s, 1, n);
+	spu_b_xor(m, G.s, G.s, p[0].s, n);
+	spu_b_xor(m, z, G.s, p[1].s, n);
+out:
+	spu_sv_free(m, &P);
+	spu_sv_free(m, &G);
+	spu_sv_free(m, &T);
+	free_parts(m, p, cnt);
+	return rc;
+}
+
+/* ---- MSB: carry-out of the low k-1 bits ---- */
+
+int
+spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
+{
+	unsigned k = m->field, w = k - 1;
+	struct spu_sv p[SPU_MAX_PARTIES], P, G, L, R, top;
+	int cnt, rc;
+
+	if ((rc = addends(m, p, &cnt, x, n)) != 0)
+		return rc;
+	if (cnt == 1) {
+		spu_b_rshift(m, z, p[0].s, k - 1, n);
+		free_parts(m, p, 1);
+		return 0;
+	}
+	memset(&L, 0, sizeof(L));
+	memset(&R, 0, sizeof(R));
+	memset(&G, 0, sizeof(G));
+	memset(&P, 0, sizeof(P));
+	if ((rc = spu_sv_alloc(m, &top, n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &P, n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &G, n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &L, 2 * n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &R, 2 * n)) != 0)
+		goto out;
+	/* top = (a ^ b) >> w; P = (a ^ b) mod 2^w, G = a & b mod 2^w */
+	spu_b_xor(m, P.s, p[0].s, p[1].s, n);
+	spu_b_rshift(m, top.s, P.s, w, n);
+	spu_b_and_c(m, P.s, P.s, spu_bool_mask(w), n);
+	spu_b_and_c(m, p[0].s, p[0].s, spu_bool_mask(w), n);
+	spu_b_and_c(m, p[1].s, p[1].s, spu_bool_mask(w), n);
+	if ((rc = m->ops->and_b(m, G.s, p[0].s, p[1].s, n, w)) != 0)
+		goto out;
+	while (w > 1) {
+		struct spu_sv L0 = spu_sv_view(m, &L, 0, n);
+		struct spu_sv L1 = spu_sv_view(m, &L, n, n);
+		struct spu_sv R0 = spu_sv_view(m, &R, 0, n);
+		struct spu_sv R1 = spu_sv_view(m, &R, n, n);
+		unsigned h;
+		int last;
+		if (w & 1) {
+			/* a zero lowest position neither generates nor
+			 * propagates: the carry-out is unchanged */
+			spu_b_lshift(m, P.s, P.s, 1, n);
+			spu_b_lshift(m, G.s, G.s, 1, n);
+			w++;
+		}
+		h = w / 2;
+		last = h == 1;
+		/* (G, P) = (G_hi ^ P_hi & G_lo, P_hi & P_lo) */
+		deinterleave(m, R0.s, L0.s, G.s, n);	/* G_lo, G_hi */
+		spu_sv_copy(m, G.s, L0.s, n);		/* G := G_hi */
+		deinterleave(m, R1.s, L0.s, P.s, n);	/* P_lo, P_hi */
+		spu_sv_copy(m, L1.s, L0.s, n);
+		if ((rc = m->ops->and_b(m, L.s, L.s, R.s, last ? n : 2 * n,
+		    h)) != 0)
+			goto out;
+		spu_b_xor(m, G.s, G.s, L0.s, n);
+		if (!last)
+			spu_sv_copy(m, P.s, L1.s, n);
+		w = h;
+	}
+	/* msb = a_{k-1} ^ b_{k-1} ^ carry */
+	spu_b_xor(m, z, top.s, G.s, n);
+out:
+	spu_sv_free(m, &top);
+	spu_sv_free(m, &P);
+	spu_sv_free(m, &G);
+	spu_sv_free(m, &L);
+	spu_sv_free(m, &R);
+	free_parts(m, p, cnt);
+	return rc;
+}
+
+int
+spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
+{
+	struct spu_sv b;
+	int rc;
+
+	if ((rc = spu_sv_alloc(m, &b, n)) != 0)
+		return rc;
+	if ((rc = spu_b_msb(m, b.s, x, n)) == 0)
+		rc = m->ops->b2a(m, z, b.s, n, 1);
+	spu_sv_free(m, &b);
+	return rc;
+}
+
+/* ---- folds ---- */
+
+int
+spu_b_and_fold(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, unsigned w)
+{
+	struct spu_sv v, hi;
+	int rc;
+
+	if (w == 0 || w > m->field)
+		return spu_mpc_fail(m, SPU_EINVAL, "and_fold: bad width");
+	if ((rc = spu_sv_alloc(m, &v, n)) != 0)
+		return rc;
+	if ((rc = spu_sv_alloc(m, &hi, n)) != 0) {
+		spu_sv_free(m, &v);
+		return rc;
+	}
+	spu_b_and_c(m, v.s, x, spu_bool_mask(w), n);
+	while (rc == 0 && w > 1) {
+		unsigned h;
+		if (w & 1) {
+			/* pad with a constant 1 */
+			if ((rc = spu_b_xor_c(m, v.s, v.s, (spu_u128)1 << w,
+			    n)) != 0)
+				break;
+			w++;
+		}
+		h = w / 2;
+		spu_b_rshift(m, hi.s, v.s, h, n);
+		spu_b_and_c(m, v.s, v.s, spu_bool_mask(h), n);
+		rc = m->ops->and_b(m, v.s, v.s, hi.s, n, h);
+		w = h;
+	}
+	if (rc == 0)
+		spu_sv_copy(m, z, v.s, n);
+	spu_sv_free(m, &v);
+	spu_sv_free(m, &hi);
+	return rc;
+}
+
+int
+spu_b_prefix_or(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, unsigned w)
+{
+	struct spu_sv p, q, t;
+	int rc;
+
+	if (w == 0 || w > m->field)
+		return spu_mpc_fail(m, SPU_EINVAL, "prefix_or: bad width");
+	memset(&q, 0, sizeof(q));
+	memset(&t, 0, sizeof(t));
+	if ((rc = spu_sv_alloc(m, &p, n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &q, n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &t, n)) != 0)
+		goto out;
+	spu_b_and_c(m, p.s, x, spu_bool_mask(w), n);
+	/* p |= p >> s, where a | b = a ^ b ^ (a & b) */
+	for (unsigned s = 1; s < w; s <<= 1) {
+		spu_b_rshift(m, q.s, p.s, s, n);
+		if ((rc = m->ops->and_b(m, t.s, p.s, q.s, n, w)) != 0)
+			goto out;
+		spu_b_xor(m, p.s, p.s, q.s, n);
+		spu_b_xor(m, p.s, p.s, t.s, n);
+	}
+	spu_sv_copy(m, z, p.s, n);
+out:
+	spu_sv_free(m, &p);
+	spu_sv_free(m, &q);
+	spu_sv_free(m, &t);
+	return rc;
+}
+
+int
+spu_b_bits_a(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, const unsigned *pos, unsigned cnt)
+{
+	unsigned f = m->field;
+	struct spu_sv b;
+	int rc;
+
+	if (cnt == 0)
+		return 0;
+	if ((rc = spu_sv_alloc(m, &b, (size_t)cnt * n)) != 0)
+		return rc;
+	for (unsigned t = 0; t < cnt; t++) {
+		if (pos[t] >= f) {
+			spu_sv_free(m, &b);
+			return spu_mpc_fail(m, SPU_EINVAL, "bit out of range");
+		}
+		for (int s = 0; s < m->nshares; s++)
+			for (size_t i = 0; i < n; i++)
+				spu_ring_set(f, b.s[s], t * n + i,
+				    (spu_ring_get(f, x[s], i) >> pos[t]) & 1);
+	}
+	rc = m->ops->b2a(m, z, b.s, (size_t)cnt * n, 1);
+	spu_sv_free(m, &b);
+	return rc;
+}
+
+/*
+ * [x == 0].  With at most two components c0 + c1 = x: x = 0 iff
+ * c0 == -c1, i.e. iff u = c0 ^ (-c1) (a boolean sharing made locally)
+ * has no bit set: AND-fold NOT u, log2 k rounds of shrinking ANDs, then
+ * b2a.  Otherwise 1 - msb(x) - msb(-x) from one batched MSB.
+ */
+int
+spu_b_eqz_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
+{
+	unsigned k = m->field;
+	int np = m->ops->nparts(m), rc;
+	struct spu_sv u, v;
+	void *one;
+
+	if ((rc = spu_sv_alloc(m, &u, 2 * n)) != 0)
+		return rc;
+	if ((rc = spu_sv_alloc(m, &v, n)) != 0) {
+		spu_sv_free(m, &u);
+		return rc;
+	}
+	if (np <= 2) {
+		struct spu_sv u1 = spu_sv_view(m, &u, n, n);
+		m->ops->part_b(m, u.s, x, 0, n);
+		if (np == 2) {
+			spu_mpc_neg(m, v.s, x, n);
+			m->ops->part_b(m, u1.s, v.s, 1, n);
+			spu_b_xor(m, u.s, u.s, u1.s, n);
+		}
+		if ((rc = spu_b_xor_c(m, u.s, u.s, spu_bool_mask(k), n)) == 0 &&
+		    (rc = spu_b_and_fold(m, v.s, u.s, n, k)) == 0)
+			rc = m->ops->b2a(m, z, v.s, n, 1);
+		goto out;
+	}
+	{
+		struct spu_sv u1 = spu_sv_view(m, &u, n, n);
+		spu_sv_copy(m, u.s, x, n);
+		spu_mpc_neg(m, u1.s, x, n);
+		if ((rc = spu_b_msb_a(m, u.s, u.s, 2 * n)) != 0)
+			goto out;
+		spu_mpc_add(m, v.s, u.s, u1.s, n);
+		if ((one = spu_ring_alloc(k, n)) == NULL) {
+			rc = nomem(m);
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			spu_ring_set(k, one, i, 1);
+		m->ops->p2s(m, z, one, n);
+		spu_mpc_sub(m, z, z, v.s, n);
+		free(one);
+	}
+out:
+	spu_sv_free(m, &u);
+	spu_sv_free(m, &v);
+	return rc;
+}

@@ -10,6 +10,7 @@
 
 #include "fxp.h"
 #include "hal/hal.h"
+#include "hal/index.h"
 #include "hal/shape.h"
 #include "mem.h"
 #include "vm.h"
@@ -200,6 +201,70 @@ exec_cond(struct spu_mpc *m, const struct spu_program *p,
 	return exec_func(m, p, in->func[b], args, nargs, res);
 }
 
+/* An attribute list and its length (NULL, 0 when absent). */
+static const int64_t *
+attr_list(const struct spu_insn *in, enum spu_attr_key k, int *n)
+{
+	const struct spu_attr *a = spu_insn_attr(in, k);
+
+	*n = a ? (int)a->n : 0;
+	return a ? a->v : NULL;
+}
+
+static int
+dimnums(struct spu_mpc *m, const struct spu_insn *in, int scatter,
+    struct spu_dimnums *dn)
+{
+	int n;
+	const int64_t *ivd = attr_list(in, SPU_ATTR_INDEX_VECTOR_DIM, &n);
+
+	memset(dn, 0, sizeof(*dn));
+	if (ivd == NULL || n != 1)
+		return fail(m, SPU_EFORMAT, "%s", "missing index_vector_dim");
+	dn->index_vector_dim = ivd[0];
+	dn->offset = attr_list(in, scatter ? SPU_ATTR_UPDATE_WINDOW_DIMS :
+	    SPU_ATTR_OFFSET_DIMS, &dn->noffset);
+	dn->collapsed = attr_list(in, scatter ? SPU_ATTR_INSERTED_DIMS :
+	    SPU_ATTR_COLLAPSED_DIMS, &dn->ncollapsed);
+	dn->index_map = attr_list(in, scatter ? SPU_ATTR_SCATTER_DIMS_TO_OPERAND :
+	    SPU_ATTR_START_INDEX_MAP, &dn->nindex_map);
+	dn->slice_sizes = attr_list(in, SPU_ATTR_SLICE_SIZES, &n);
+	dn->operand_batch = attr_list(in, SPU_ATTR_OPERAND_BATCH_DIMS,
+	    &dn->noperand_batch);
+	dn->indices_batch = attr_list(in, SPU_ATTR_INDICES_BATCH_DIMS,
+	    &dn->nindices_batch);
+	if (dn->noperand_batch != dn->nindices_batch ||
+	    (!scatter && dn->slice_sizes == NULL))
+		return fail(m, SPU_EFORMAT, "%s", "bad dimension numbers");
+	return 0;
+}
+
+/* The spatial window of a convolution (or reduce-window) with defaults. */
+static int
+window(struct spu_mpc *m, const struct spu_insn *in, int n,
+    struct spu_window *w)
+{
+	static const enum spu_attr_key keys[4] = { SPU_ATTR_WSTRIDE,
+	    SPU_ATTR_PAD_LO, SPU_ATTR_BASE_DILATE, SPU_ATTR_WIN_DILATE };
+	int64_t *dst[4] = { w->stride, w->pad_lo, w->base_dilate,
+	    w->win_dilate };
+
+	if (n < 0 || n > SPU_MAX_DIMS)
+		return fail(m, SPU_EFORMAT, "%s", "bad window rank");
+	w->n = n;
+	for (int k = 0; k < 4; k++) {
+		int len;
+		const int64_t *v = attr_list(in, keys[k], &len);
+		for (int i = 0; i < n; i++) {
+			dst[k][i] = v && len == n ? v[i] : k == 1 ? 0 : 1;
+			if (k != 1 && dst[k][i] < 1)
+				return fail(m, SPU_EFORMAT, "%s",
+				    "window strides and dilations must be >= 1");
+		}
+	}
+	return 0;
+}
+
 static int
 exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
     uint32_t pc, struct spu_value *const *args, size_t nargs)
@@ -323,6 +388,47 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 			    "not supported by the VM yet (only sums)");
 		rc = spu_hal_reduce_sum(m, x, y, d ? d->v : NULL,
 		    d ? (int)d->n : 0, &z);
+		break;
+	}
+	case SPU_OP_GATHER: {
+		struct spu_dimnums dn;
+		if ((rc = dimnums(m, in, 0, &dn)) != 0)
+			return rc;
+		if (dn.slice_sizes == NULL || spu_insn_attr(in,
+		    SPU_ATTR_SLICE_SIZES)->n != (uint32_t)x->shape.ndim)
+			return fail(m, SPU_EFORMAT, "%s", "bad slice_sizes");
+		rc = spu_hal_gather(m, x, y, &dn, &t->shape, &z);
+		break;
+	}
+	case SPU_OP_SCATTER: {
+		struct spu_dimnums dn;
+		const int64_t *kind = attr(in, SPU_ATTR_REDUCER, 1);
+		if (in->nin != 3 || kind == NULL ||
+		    (kind[0] != SPU_REDUCE_ADD && kind[0] != SPU_REDUCE_REPLACE))
+			return fail(m, SPU_EUNSUPP, "%s", "this scatter (several "
+			    "operands or a general combiner) is not supported "
+			    "by the VM yet");
+		if ((rc = dimnums(m, in, 1, &dn)) != 0)
+			return rc;
+		rc = spu_hal_scatter(m, x, y, ops[2], &dn,
+		    kind[0] == SPU_REDUCE_ADD, &z);
+		break;
+	}
+	case SPU_OP_CONV: {
+		struct spu_window w;
+		int nd = x->shape.ndim - 2, n;
+		const int64_t *cd = attr_list(in, SPU_ATTR_CONV_DIMS, &n);
+		const int64_t *fg = attr(in, SPU_ATTR_FEATURE_GROUPS, 1);
+		const int64_t *bg = attr(in, SPU_ATTR_BATCH_GROUPS, 1);
+		if (cd == NULL || n != 3 * (nd + 2) || y->shape.ndim != nd + 2)
+			return fail(m, SPU_EFORMAT, "%s", "bad conv_dims");
+		if (bg != NULL && bg[0] != 1)
+			return fail(m, SPU_EUNSUPP, "%s", "convolution with "
+			    "batch_group_count > 1 is not supported yet");
+		if ((rc = window(m, in, nd, &w)) != 0)
+			return rc;
+		rc = spu_hal_conv(m, x, y, cd, &w, fg ? fg[0] : 1, t->dtype,
+		    &t->shape, &z);
 		break;
 	}
 	case SPU_OP_WHILE:

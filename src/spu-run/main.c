@@ -27,8 +27,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: " PROG " --party I --peers HOST:PORT,... [options] PROGRAM INPUT...\n"
-"       " PROG " --simulate N [options] PROGRAM INPUT...\n"
+"usage: " PROG " --party I --peers HOST:PORT=KEY,... --key FILE [options]\n"
+"              -o OUTPUT PROGRAM [INPUT...]\n"
+"       " PROG " --simulate N [options] -o OUTPUT PROGRAM [INPUT...]\n"
+"       " PROG " --keygen FILE\n"
 "\n"
 "Run a compiled program (.spub) as party I of an MPC computation.  Each\n"
 "INPUT is this party's share bundle (.shr) or a public .npy file; their\n"

@@ -339,6 +339,9 @@ main(int argc, char **argv)
 		usage_error("--fxp: at most %u for field %u", field - 2, field);
 	ninputs = argc - optind;
 	inputs = (const char **)argv + optind;
+	if (nshapes > 0 && nshapes != (ninputs > 0 ? ninputs : 1))
+		usage_error("--shape: give one per INPUT (%d for %d)", nshapes,
+		    ninputs > 0 ? ninputs : 1);
 	if (ninputs == 0) {
 		ninputs = 1;
 		inputs = stdin_input;

@@ -2,9 +2,10 @@
 # t0001-man: the manual pages in man/.  Every page is clean under
 # `mandoc -Tlint -W warning`; for each tool, its page, its --help and the
 # getopt_long table in its main.c agree on the options:
-#   - every long option --help prints (--[a-z-]+) is in the page, as
-#     `.Fl -name` or `Fl \-name`, and every short option it lists at the
-#     start of a line is there as `Fl x`;
+#   - every long option --help prints (--[a-z-]+) heads an entry of the
+#     page's option list, as `.It Fl -name` or `.It Fl \-name` (or after a
+#     comma, `.It Fl o Ar file , Fl -output`), and so does every short
+#     option it lists at the start of a line (`Fl x`);
 #   - every option the page lists (SYNOPSIS and .It lines) is in --help;
 #   - every long option and short letter main.c accepts is in --help.
 # Skipped when mandoc is not installed ($MANDOC comes from configure).
@@ -22,9 +23,9 @@ diag() { sed 's/^/#   /' "$1" | head -20; }
 
 # Page text with \- turned into -, so `Fl \-name` reads as `Fl -name`.
 norm_page() { sed -e 's/\\-/-/g' "$1"; }
-# Long options anywhere in a page, as --name.
-page_long() {
-	norm_page "$1" | grep -Eo 'Fl -[a-z0-9][a-z0-9_-]*' |
+# Long options that head .It entries (the option lists), as --name.
+page_items() {
+	norm_page "$1" | grep '^\.It ' | grep -Eo 'Fl -[a-z0-9][a-z0-9_-]*' |
 	    sed 's/^Fl -/--/' | sort -u
 }
 # Options the page lists: its SYNOPSIS and the heads of its .It entries.
@@ -33,9 +34,9 @@ page_listed() {
 	    syn || /^\.It /' | grep -Eo 'Fl -[a-z0-9][a-z0-9_-]*' |
 	    sed 's/^Fl -/--/' | sort -u
 }
-# has_short PAGE X: the page has `Fl X` (X = o, O0, ...) as a word.
+# has_short PAGE X: an .It entry of the page has `Fl X` (X = o, O0, ...).
 has_short() {
-	norm_page "$1" | grep -Eq "(^|[ .])Fl $2( |\$)"
+	norm_page "$1" | grep '^\.It ' | grep -Eq "(^|[ .])Fl $2( |\$)"
 }
 # Long options printed by --help.
 help_long() { grep -Eo -- '--[a-z-]+' "$1" | sort -u; }
@@ -86,12 +87,12 @@ for tool in spu-compile spu-share spu-run spu-reveal; do
 		diag "$T/err"
 		continue
 	fi
-	page_long "$page" >"$T/page_long"
+	page_items "$page" >"$T/page_items"
 	page_listed "$page" >"$T/page_listed"
 	help_long "$T/help" >"$T/help_long"
 
 	for o in $(cat "$T/help_long"); do
-		grep -qx -- "$o" "$T/page_long"
+		grep -qx -- "$o" "$T/page_items"
 		ok $? "$tool.1 documents $o (from --help)"
 	done
 	for s in $(help_short "$T/help"); do

@@ -50,7 +50,8 @@ help(void)
 {
 	usage(stdout);
 	printf("\nCompile XLA HLO text (as JAX prints it) to spu bytecode.\n\n"
-	    "  -o FILE        output (default: FILE with .spub; - = stdout)\n"
+	    "  -o, --output FILE\n"
+	    "                 output (default: FILE with .spub; - = stdout)\n"
 	    "  --public N     entry parameter N is public (repeatable)\n"
 	    "  --secret N     entry parameter N is secret (the default)\n"
 	    "  --emit=KIND    bytecode (default), text (listing), stats\n"

@@ -14,9 +14,11 @@
 #include "hal/shape.h"
 #include "mem.h"
 #include "vm.h"
+#include "vm_int.h"
 
 struct frame {
 	const struct spu_func *fn;
+	size_t vec;		/* >0: scalars run as vectors of vec elements */
 	struct spu_value **slot;
 	uint32_t *last_use;	/* per slot: index of the last reading insn */
 };
@@ -50,19 +52,23 @@ fail(struct spu_mpc *m, int err, const char *fmt, const char *arg)
 
 static int
 make_const(struct spu_mpc *m, const struct spu_insn *in,
-    struct spu_value **out)
+    struct spu_value **out, size_t vec)
 {
 	const struct spu_type *t = &in->type[0];
-	struct spu_value *z = spu_hal_alloc(m, t->dtype, &t->shape, SPU_PUBLIC);
+	struct spu_shape vs = { 1, { (int64_t)vec } };
+	int widen = vec > 0 && t->shape.ndim == 0;
+	struct spu_value *z = spu_hal_alloc(m, t->dtype,
+	    widen ? &vs : &t->shape, SPU_PUBLIC);
 
 	if (z == NULL)
 		return spu_fail(m->diag, SPU_ENOMEM, "out of memory");
 	for (size_t i = 0; i < z->n; i++) {
+		size_t j = widen ? 0 : i;
 		spu_u128 v;
 		if (in->lit_f != NULL)
-			v = spu_fxp_encode_f64(m->field, m->fxp, in->lit_f[i]);
+			v = spu_fxp_encode_f64(m->field, m->fxp, in->lit_f[j]);
 		else
-			v = (spu_u128)(spu_i128)(in->lit_i ? in->lit_i[i] : 0);
+			v = (spu_u128)(spu_i128)(in->lit_i ? in->lit_i[j] : 0);
 		spu_ring_set(m->field, z->share[0], i, v);
 	}
 	*out = z;
@@ -72,16 +78,27 @@ make_const(struct spu_mpc *m, const struct spu_insn *in,
 /* Bind an input to a parameter type: shapes must agree, float goes with
  * float and integer with integer; a public input is shared if the program
  * wants a secret. */
+/* Does value shape vs match declared shape ts, where in vector mode a
+ * declared scalar stands for a vector of vec elements? */
+static int
+shape_ok(const struct spu_shape *ts, const struct spu_shape *vs, size_t vec)
+{
+	if (spu_shape_eq(ts, vs))
+		return 1;
+	return vec > 0 && ts->ndim == 0 && vs->ndim == 1 &&
+	    vs->dim[0] == (int64_t)vec;
+}
+
 static int
 bind_param(struct spu_mpc *m, const struct spu_type *t, uint32_t index,
-    const struct spu_value *v, struct spu_value **out)
+    const struct spu_value *v, struct spu_value **out, size_t vec)
 {
 	char want[128], got[128];
 	int rc;
 
 	spu_shape_format(want, sizeof(want), t->dtype, &t->shape);
 	spu_shape_format(got, sizeof(got), v->dtype, &v->shape);
-	if (!spu_shape_eq(&t->shape, &v->shape) ||
+	if (!shape_ok(&t->shape, &v->shape, vec) ||
 	    spu_dtype_is_float(t->dtype) != spu_dtype_is_float(v->dtype))
 		return spu_fail(m->diag, SPU_ESHAPE,
 		    "parameter %u wants %s %s, input is %s %s", index,
@@ -112,7 +129,7 @@ attr(const struct spu_insn *in, enum spu_attr_key k, uint32_t want_n)
 
 static int exec_func(struct spu_mpc *m, const struct spu_program *p,
     uint32_t fi, struct spu_value *const *args, size_t nargs,
-    struct spu_value **outs);
+    struct spu_value **outs, size_t vec);
 
 /* Read a public scalar as an integer (loop conditions, branch indices). */
 static int
@@ -135,7 +152,7 @@ static int store(struct spu_mpc *m, struct frame *fr,
 /* WHILE: condition funcs[0] must give a public pred; body funcs[1]. */
 static int
 exec_while(struct spu_mpc *m, const struct spu_program *p,
-    const struct spu_insn *in, struct spu_value **state)
+    const struct spu_insn *in, struct spu_value **state, size_t vec)
 {
 	uint32_t n = in->nout;
 	struct spu_value *cond = NULL, **next;
@@ -150,13 +167,13 @@ exec_while(struct spu_mpc *m, const struct spu_program *p,
 			    "the iteration limit");
 			break;
 		}
-		if ((rc = exec_func(m, p, in->func[0], state, n, &cond)) != 0)
+		if ((rc = exec_func(m, p, in->func[0], state, n, &cond, vec)) != 0)
 			break;
 		rc = public_scalar(m, cond, &go);
 		spu_value_free(cond);
 		if (rc != 0 || !go)
 			break;
-		if ((rc = exec_func(m, p, in->func[1], state, n, next)) != 0)
+		if ((rc = exec_func(m, p, in->func[1], state, n, next, vec)) != 0)
 			break;
 		for (uint32_t i = 0; i < n; i++) {
 			spu_value_free(state[i]);
@@ -175,7 +192,7 @@ exec_while(struct spu_mpc *m, const struct spu_program *p,
 static int
 exec_cond(struct spu_mpc *m, const struct spu_program *p,
     const struct spu_insn *in, struct spu_value *const *slot,
-    struct spu_value **res)
+    struct spu_value **res, size_t vec)
 {
 	struct spu_value *sel = slot[in->in[0]], *args[SPU_BC_MAX_OPERANDS];
 	int64_t k;
@@ -198,7 +215,7 @@ exec_cond(struct spu_mpc *m, const struct spu_program *p,
 		for (uint32_t i = 0; i < nargs; i++)
 			args[i] = slot[in->in[1 + i]];
 	}
-	return exec_func(m, p, in->func[b], args, nargs, res);
+	return exec_func(m, p, in->func[b], args, nargs, res, vec);
 }
 
 /* An attribute list and its length (NULL, 0 when absent). */
@@ -287,11 +304,12 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 		if (idx == NULL || idx[0] < 0 || (size_t)idx[0] >= nargs)
 			return fail(m, SPU_EINVAL, "%s",
 			    "program wants more inputs than were given");
-		rc = bind_param(m, t, (uint32_t)idx[0], args[idx[0]], &z);
+		rc = bind_param(m, t, (uint32_t)idx[0], args[idx[0]], &z,
+		    fr->vec);
 		break;
 	}
 	case SPU_OP_CONST:
-		rc = make_const(m, in, &z);
+		rc = make_const(m, in, &z, fr->vec);
 		break;
 	case SPU_OP_ADD:
 		rc = spu_hal_add(m, x, y, &z);
@@ -380,14 +398,22 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 		rc = spu_hal_dyn_update_slice(m, x, y,
 		    (const struct spu_value *const *)ops + 2, &z);
 		break;
-	case SPU_OP_REDUCE: {
-		const struct spu_attr *d = spu_insn_attr(in, SPU_ATTR_DIMS);
+	case SPU_OP_REDUCE:
+	case SPU_OP_REDUCE_WINDOW: {
 		const int64_t *kind = attr(in, SPU_ATTR_REDUCER, 1);
-		if (in->nin != 2 || kind == NULL || kind[0] != SPU_REDUCE_ADD)
-			return fail(m, SPU_EUNSUPP, "%s", "this reduction is "
-			    "not supported by the VM yet (only sums)");
-		rc = spu_hal_reduce_sum(m, x, y, d ? d->v : NULL,
-		    d ? (int)d->n : 0, &z);
+		const struct spu_attr *d = spu_insn_attr(in, SPU_ATTR_DIMS);
+		if (in->op == SPU_OP_REDUCE && in->nin == 2 && kind != NULL &&
+		    kind[0] == SPU_REDUCE_ADD) {
+			/* sums are local: one pass, no tree */
+			rc = spu_hal_reduce_sum(m, x, y, d ? d->v : NULL,
+			    d ? (int)d->n : 0, &z);
+			break;
+		}
+		if ((res = spu_calloc(in->nout ? in->nout : 1, sizeof(*res))) ==
+		    NULL)
+			return fail(m, SPU_ENOMEM, "%s", "out of memory");
+		rc = (in->op == SPU_OP_REDUCE ? spu_vm_reduce :
+		    spu_vm_reduce_window)(m, p, in, ops, res);
 		break;
 	}
 	case SPU_OP_GATHER: {
@@ -444,13 +470,14 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 			rc = rc ? fail(m, rc, "%s", "out of memory") :
 			    in->nin != in->nout ? fail(m, SPU_EFORMAT, "%s",
 			    "while state and results differ") :
-			    exec_while(m, p, in, res);
+			    exec_while(m, p, in, res, fr->vec);
 		} else if (in->op == SPU_OP_COND) {
-			rc = exec_cond(m, p, in, fr->slot, res);
+			rc = exec_cond(m, p, in, fr->slot, res, fr->vec);
 		} else {
 			rc = in->nfunc < 1 ? fail(m, SPU_EFORMAT, "%s",
 			    "call without a function") :
-			    exec_func(m, p, in->func[0], ops, in->nin, res);
+			    exec_func(m, p, in->func[0], ops, in->nin, res,
+			    fr->vec);
 		}
 		break;
 	default:
@@ -488,7 +515,7 @@ store(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
 
 	if (z == NULL)
 		return fail(m, SPU_EFORMAT, "%s", "missing result");
-	if (!spu_shape_eq(&z->shape, &t->shape)) {
+	if (!shape_ok(&t->shape, &z->shape, fr->vec)) {
 		spu_value_free(z);
 		return fail(m, SPU_ESHAPE, "%s", "result shape differs from the "
 		    "program's type");
@@ -527,10 +554,11 @@ release(struct frame *fr, uint32_t pc)
 
 static int
 exec_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
-    struct spu_value *const *args, size_t nargs, struct spu_value **outs)
+    struct spu_value *const *args, size_t nargs, struct spu_value **outs,
+    size_t vec)
 {
 	const struct spu_func *fn = &p->funcs[fi];
-	struct frame fr = { fn, NULL, NULL };
+	struct frame fr = { fn, vec, NULL, NULL };
 	int rc = 0;
 
 	fr.slot = spu_calloc(fn->nslots, sizeof(*fr.slot));
@@ -602,11 +630,21 @@ spu_vm_run(struct spu_mpc *m, const struct spu_program *p,
 		    fn->nparams, nin);
 	if ((o = spu_calloc(fn->nouts, sizeof(*o))) == NULL)
 		return spu_fail(m->diag, SPU_ENOMEM, "out of memory");
-	if ((rc = exec_func(m, p, p->entry, in, nin, o)) != 0) {
+	if ((rc = exec_func(m, p, p->entry, in, nin, o, 0)) != 0) {
 		free(o);
 		return rc;
 	}
 	*out = o;
 	*nout = fn->nouts;
 	return 0;
+}
+
+int
+spu_vm_call(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
+    struct spu_value *const *args, size_t nargs, struct spu_value **outs,
+    size_t vec)
+{
+	if (fi >= p->nfuncs)
+		return spu_fail(m->diag, SPU_EFORMAT, "no function %u", fi);
+	return exec_func(m, p, fi, args, nargs, outs, vec);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fxp.h"
 #include "hal/hal.h"
@@ -22,6 +23,15 @@ struct frame {
 	struct spu_value **slot;
 	uint32_t *last_use;	/* per slot: index of the last reading insn */
 };
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static int
 insn_fail(struct spu_mpc *m, const struct spu_func *fn, uint32_t pc, int err)
@@ -581,7 +591,23 @@ exec_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
 		if (m->link != NULL)
 			spu_link_set_phase(m->link,
 			    spu_op_name(fn->insns[pc].op));
-		if ((rc = exec_insn(m, p, &fr, pc, args, nargs)) != 0) {
+		if (m->profile != NULL) {
+			struct spu_vm_profile *pr = m->profile;
+			enum spu_op op = fn->insns[pc].op;
+			const struct spu_link_stats *ls = m->link ?
+			    spu_link_stats(m->link) : NULL;
+			uint64_t b0 = ls ? ls->bytes_sent : 0;
+			uint64_t r0 = ls ? ls->rounds : 0;
+			double t0 = now();
+			rc = exec_insn(m, p, &fr, pc, args, nargs);
+			pr->count[op]++;
+			pr->seconds[op] += now() - t0;
+			pr->bytes[op] += ls ? ls->bytes_sent - b0 : 0;
+			pr->rounds[op] += ls ? ls->rounds - r0 : 0;
+		} else {
+			rc = exec_insn(m, p, &fr, pc, args, nargs);
+		}
+		if (rc != 0) {
 			rc = insn_fail(m, fn, pc, rc);
 			goto out;
 		}
@@ -647,4 +673,18 @@ spu_vm_call(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
 	if (fi >= p->nfuncs)
 		return spu_fail(m->diag, SPU_EFORMAT, "no function %u", fi);
 	return exec_func(m, p, fi, args, nargs, outs, vec);
+}
+
+void
+spu_vm_profile_print(FILE *f, int party, const struct spu_vm_profile *pr)
+{
+	fprintf(f, "party %d profile:\n%-20s %8s %10s %14s %8s\n", party,
+	    "op", "count", "seconds", "bytes sent", "rounds");
+	for (int op = 0; op < SPU_OP_COUNT; op++)
+		if (pr->count[op] > 0)
+			fprintf(f, "%-20s %8llu %10.4f %14llu %8llu\n",
+			    spu_op_name((enum spu_op)op),
+			    (unsigned long long)pr->count[op], pr->seconds[op],
+			    (unsigned long long)pr->bytes[op],
+			    (unsigned long long)pr->rounds[op]);
 }

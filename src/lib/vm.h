@@ -9,10 +9,24 @@
 #define SPU_VM_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "bytecode.h"
 #include "mpc/mpc.h"
 #include "value.h"
+
+/* Per op kind: executions, wall seconds, bytes sent, rounds.  Ops that
+ * run other functions (while, cond, call, regions) include them. */
+struct spu_vm_profile {
+	uint64_t count[SPU_OP_COUNT];
+	double seconds[SPU_OP_COUNT];
+	uint64_t bytes[SPU_OP_COUNT];
+	uint64_t rounds[SPU_OP_COUNT];
+};
+
+/* Print the non-empty rows of a profile as a table. */
+void spu_vm_profile_print(FILE *f, int party, const struct spu_vm_profile *pr);
 
 /* Run the entry function on inputs in[0..nin) (bound to its parameters in
  * order; public inputs are promoted where the program wants a secret).

@@ -51,6 +51,7 @@ usage(FILE *f)
 "      --field BITS       32, 64 or 128, when no bundle says (default 64)\n"
 "      --fxp BITS         fraction bits, when no bundle says\n"
 "      --stats            print wall time, bytes and rounds per party\n"
+"      --profile          print count, time, bytes and rounds per op kind\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n");
 }
@@ -114,7 +115,7 @@ print_stats(int party, const struct party_result *r)
 }
 
 enum { OPT_PROTOCOL = 256, OPT_FIELD, OPT_FXP, OPT_STATS, OPT_KEYGEN,
-    OPT_INSECURE };
+    OPT_INSECURE, OPT_PROFILE };
 
 int
 main(int argc, char **argv)
@@ -129,6 +130,7 @@ main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "party", required_argument, NULL, 'p' },
 		{ "peers", required_argument, NULL, 'P' },
+		{ "profile", no_argument, NULL, OPT_PROFILE },
 		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
 		{ "simulate", required_argument, NULL, 's' },
 		{ "stats", no_argument, NULL, OPT_STATS },
@@ -200,6 +202,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_STATS:
 			o.stats = 1;
+			break;
+		case OPT_PROFILE:
+			o.profile = 1;
 			break;
 		case OPT_INSECURE:
 			insecure = 1;
@@ -293,8 +298,11 @@ main(int argc, char **argv)
 		if (r.rc != 0) {
 			report((int)party, r.diag.msg);
 			status = 1;
-		} else if (o.stats) {
-			print_stats((int)party, &r);
+		} else {
+			if (o.stats)
+				print_stats((int)party, &r);
+			if (o.profile)
+				spu_vm_profile_print(stderr, (int)party, &r.prof);
 		}
 	} else {
 		struct spu_link *links[SPU_MAX_PARTIES] = { NULL };
@@ -335,9 +343,14 @@ main(int argc, char **argv)
 				    o.output, i) == 0)
 					remove(path);
 			}
-		} else if (o.stats) {
-			for (int i = 0; i < n; i++)
-				print_stats(i, &args[i].res);
+		} else {
+			for (int i = 0; i < n; i++) {
+				if (o.stats)
+					print_stats(i, &args[i].res);
+				if (o.profile)
+					spu_vm_profile_print(stderr, i,
+					    &args[i].res.prof);
+			}
 		}
 	}
 	spu_program_free(prog);

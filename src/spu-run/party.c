@@ -350,6 +350,8 @@ party_run(const struct run_opts *o, int party, struct spu_link *link,
 	    in.nparties, (unsigned)in.field, in.fxp, link, session, d)) != 0)
 		goto out;
 	mpc_up = 1;
+	if (o->profile)
+		m.profile = &res->prof;
 	if ((rc = input_values(&m, &in, &vals, &nvals, d)) != 0)
 		goto out;
 	if ((rc = spu_vm_run(&m, o->prog, vals, nvals, &outs, &nout)) != 0)

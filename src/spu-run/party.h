@@ -12,6 +12,7 @@
 #include "err.h"
 #include "link.h"
 #include "protocol.h"
+#include "vm.h"
 
 struct run_opts {
 	const char *program_path;
@@ -23,6 +24,7 @@ struct run_opts {
 	int nparties;
 	int timeout_ms;
 	int stats;
+	int profile;
 	/* used when no share bundle says otherwise (public-only runs) */
 	int protocol, field, fxp;
 	/* authenticated links (TCP only): own key pair, peers' public keys */
@@ -33,6 +35,7 @@ struct run_opts {
 
 struct party_result {
 	int rc;
+	struct spu_vm_profile prof;
 	struct spu_diag diag;
 	double wall;
 	struct spu_link_stats st;

@@ -61,6 +61,12 @@ for cfg in "ref2k 1 64" "semi2k 2 64" "semi2k 3 32" "semi2k 4 128" "aby3 3 64" "
 	close "$1" "$2" "$tag, simulated"
 done
 
+# --profile: one row per op kind that ran, with its rounds
+"$B/spu-run" --simulate 3 --profile "$T/p.spub" "$T/w.%d.shr" "$T/b.%d.shr" \
+	"$T/X.%d.shr" -o "$T/out.%d.shr" 2>"$T/prof"
+grep -Eq '^matmul +1 ' "$T/prof" && grep -Eq '^mul +1 ' "$T/prof"
+ok $? "--profile lists matmul and mul once each"
+
 # separate processes on TCP
 port=$(port_base 1)
 for cfg in "semi2k 2 64" "aby3 3 64" "semi2k 4 64"; do

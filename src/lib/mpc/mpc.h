@@ -90,6 +90,8 @@ struct spu_mpc {
 	/* scratch for messages: grown on demand */
 	void *buf[2];
 	size_t bufcap[2];
+	/* optional per-op accounting by the VM (spu-run --profile) */
+	struct spu_vm_profile *profile;
 };
 
 /* Set up a context: agree on seeds with the other parties over link

@@ -490,9 +490,22 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 			    fr->vec);
 		}
 		break;
-	default:
-		return fail(m, SPU_EUNSUPP, "operation %s is not supported by "
-		    "this VM yet", spu_op_name(in->op));
+	default: {
+		int all_public = 1;
+		for (uint32_t i = 0; i < in->nin; i++)
+			if (ops[i]->vis != SPU_PUBLIC)
+				all_public = 0;
+		if (!all_public || in->op == SPU_OP_WHILE ||
+		    in->op == SPU_OP_COND)
+			return fail(m, SPU_EUNSUPP, "operation %s on secret "
+			    "values is not supported by this VM yet",
+			    spu_op_name(in->op));
+		if ((res = spu_calloc(in->nout ? in->nout : 1, sizeof(*res))) ==
+		    NULL)
+			return fail(m, SPU_ENOMEM, "%s", "out of memory");
+		rc = spu_vm_public_op(m, p, in, ops, res);
+		break;
+	}
 	}
 	if (rc != 0) {
 		if (res != NULL)

@@ -24,4 +24,9 @@ int spu_vm_reduce_window(struct spu_mpc *m, const struct spu_program *p,
     const struct spu_insn *in, struct spu_value *const *ops,
     struct spu_value **res);
 
+/* Any op on public operands only, evaluated in the clear (vm_public.c). */
+int spu_vm_public_op(struct spu_mpc *m, const struct spu_program *p,
+    const struct spu_insn *in, struct spu_value *const *ops,
+    struct spu_value **res);
+
 #endif

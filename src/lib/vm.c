@@ -474,6 +474,7 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 		    NULL)
 			return fail(m, SPU_ENOMEM, "%s", "out of memory");
 		if (in->op == SPU_OP_WHILE) {
+			rc = 0;
 			for (uint32_t i = 0; i < in->nin && i < in->nout; i++)
 				if ((res[i] = spu_value_dup(ops[i])) == NULL)
 					rc = SPU_ENOMEM;

@@ -30,6 +30,7 @@ usage(FILE *f)
 "usage: " PROG " --party I --peers HOST:PORT=KEY,... --key FILE [options]\n"
 "              -o OUTPUT PROGRAM [INPUT...]\n"
 "       " PROG " --simulate N [options] -o OUTPUT PROGRAM [INPUT...]\n"
+"       " PROG " --cleartext PROGRAM [INPUT.npy|INPUT.csv...] [-o OUT.npy]\n"
 "       " PROG " --keygen FILE\n"
 "\n"
 "Run a compiled program (.spub) as party I of an MPC computation.  Each\n"
@@ -52,6 +53,8 @@ usage(FILE *f)
 "      --fxp BITS         fraction bits, when no bundle says\n"
 "      --stats            print wall time, bytes and rounds per party\n"
 "      --profile          print count, time, bytes and rounds per op kind\n"
+"      --cleartext        evaluate in float64 on cleartext inputs, no MPC\n"
+"                         (output .npy, a %%d template for several, or text)\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n");
 }
@@ -115,12 +118,13 @@ print_stats(int party, const struct party_result *r)
 }
 
 enum { OPT_PROTOCOL = 256, OPT_FIELD, OPT_FXP, OPT_STATS, OPT_KEYGEN,
-    OPT_INSECURE, OPT_PROFILE };
+    OPT_INSECURE, OPT_PROFILE, OPT_CLEARTEXT };
 
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "cleartext", no_argument, NULL, OPT_CLEARTEXT },
 		{ "fxp", required_argument, NULL, OPT_FXP },
 		{ "field", required_argument, NULL, OPT_FIELD },
 		{ "help", no_argument, NULL, 'h' },
@@ -144,7 +148,7 @@ main(int argc, char **argv)
 	struct spu_diag d = { "" };
 	const char *peerspec = NULL, *keyfile = NULL;
 	char addrs[8192];
-	int insecure = 0, nkeys = 0;
+	int insecure = 0, nkeys = 0, cleartext = 0;
 	long party = -1, simulate = 0, v;
 	int c, npeers = 0, status = 0;
 
@@ -203,6 +207,9 @@ main(int argc, char **argv)
 		case OPT_STATS:
 			o.stats = 1;
 			break;
+		case OPT_CLEARTEXT:
+			cleartext = 1;
+			break;
 		case OPT_PROFILE:
 			o.profile = 1;
 			break;
@@ -225,6 +232,19 @@ main(int argc, char **argv)
 	}
 	if (argc - optind < 1)
 		return bad_usage("missing PROGRAM", NULL);
+	if (cleartext) {
+		if (simulate != 0 || party >= 0 || peerspec != NULL)
+			return bad_usage("--cleartext runs alone: no --party, "
+			    "--peers or --simulate", NULL);
+		if (spu_bc_read_file(argv[optind], &prog, NULL, &d) != 0) {
+			fprintf(stderr, PROG ": %s\n", d.msg);
+			return 1;
+		}
+		status = run_cleartext(prog, argv + optind + 1,
+		    argc - optind - 1, o.output);
+		spu_program_free(prog);
+		return status;
+	}
 	if (o.output == NULL)
 		return bad_usage("missing -o OUTPUT", NULL);
 	if (simulate == 0 && (party < 0 || peerspec == NULL))

@@ -44,6 +44,10 @@ struct party_result {
 /* Expand a %d template (at most one %d) for a party into buf. */
 int expand_template(char *buf, size_t len, const char *tmpl, int party);
 
+/* spu-run --cleartext: returns the exit status. */
+int run_cleartext(const struct spu_program *p, char **inputs, int ninputs,
+    const char *output);
+
 /* Run party `party`.  If link is NULL, set up TCP with peers.  Takes
  * ownership of link (freed on return, early on failure so peers notice). */
 void party_run(const struct run_opts *o, int party, struct spu_link *link,

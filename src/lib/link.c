@@ -1,12 +1,14 @@
 /*
  * link.c - the party mesh's data path: frames (docs/wire.md, "Frames"),
  * rounds that overlap sending and receiving over every peer with poll(),
- * timeouts, statistics, and in-process meshes over socketpairs.
+ * timeouts and statistics.
  *
- * Setting up TCP meshes and parsing peer lists is in link_tcp.c; both
- * kinds of mesh end up as one connected stream socket per peer and share
- * everything here.  Not for: what the messages mean (mpc/), or retrying
- * anything: a round that fails leaves the link broken.
+ * Meshes are set up in link_tcp.c (TCP) and link_mesh.c (socketpairs);
+ * both end up as one connected stream socket per peer and share
+ * everything here.  Sending and reading abort frames is in link_abort.c,
+ * the WAN emulation's arithmetic in link_shape.c; rounds here call them.
+ * Not for: what the messages mean (mpc/), or retrying anything: a round
+ * that fails leaves the link broken.
  */
 #include "config.h"
 
@@ -14,195 +16,24 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "link_int.h"
-#include "mem.h"
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0		/* SO_NOSIGPIPE is set instead */
 #endif
 
-int64_t
-link_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void
-link_fmt_secs(char *buf, size_t size, int ms)
-{
-	snprintf(buf, size, "%g s", ms / 1000.0);
-}
-
-int
-link_tune_fd(int fd, int tcp)
-{
-	int fl, one = 1, sz = LINK_SOCKBUF;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
-		return -errno;
-	if ((fl = fcntl(fd, F_GETFD)) == -1 ||
-	    fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == -1)
-		return -errno;
-	/* Larger buffers mean fewer poll wakeups for big rounds; the kernel
-	 * caps them (net.core.wmem_max), which is fine: best effort. */
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-#ifdef SO_NOSIGPIPE
-	(void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
-#endif
-	if (tcp && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-	    sizeof(one)) == -1)
-		return -errno;
-	return 0;
-}
-
-struct spu_link *
-link_alloc(int party, int n, int timeout_ms)
-{
-	struct spu_link *l;
-	int i;
-
-	if (n < 1 || n > LINK_MAX_PARTIES || party < 0 || party >= n)
-		return NULL;
-	if ((l = spu_calloc(1, sizeof(*l))) == NULL)
-		return NULL;
-	l->party = party;
-	l->n = n;
-	l->timeout_ms = timeout_ms;
-	l->version = 1;
-	l->bad_peer = -1;
-	l->peer = spu_calloc(n, sizeof(*l->peer));
-	l->x = spu_calloc(n, sizeof(*l->x));
-	l->pfd = spu_calloc(n, sizeof(*l->pfd));
-	l->pidx = spu_calloc(n, sizeof(*l->pidx));
-	if (l->peer == NULL || l->x == NULL || l->pfd == NULL ||
-	    l->pidx == NULL) {
-		spu_link_free(l);
-		return NULL;
-	}
-	for (i = 0; i < n; i++)
-		l->peer[i].fd = -1;
-	return l;
-}
-
-void
-spu_link_free(struct spu_link *l)
-{
-	int i;
-
-	if (l == NULL)
-		return;
-	if (l->peer != NULL)
-		for (i = 0; i < l->n; i++) {
-			if (l->peer[i].fd != -1)
-				close(l->peer[i].fd);
-			free(l->peer[i].cbuf);
-		}
-	if (l->peer != NULL)
-		sodium_memzero(l->peer, (size_t)l->n * sizeof(*l->peer));
-	free(l->peer);
-	free(l->x);
-	free(l->pfd);
-	free(l->pidx);
-	free(l);
-}
-
-int
-spu_link_local(int n, int timeout_ms, struct spu_link **out,
-    struct spu_diag *d)
-{
-	int i, j, e, sv[2];
-
-	if (out == NULL || n < 1 || n > LINK_MAX_PARTIES)
-		return spu_fail(d, SPU_EINVAL,
-		    "local mesh: party count %d out of range 1..%d", n,
-		    LINK_MAX_PARTIES);
-	if (timeout_ms <= 0)
-		return spu_fail(d, SPU_EINVAL,
-		    "local mesh: timeout must be positive, not %d ms",
-		    timeout_ms);
-	for (i = 0; i < n; i++)
-		out[i] = NULL;
-	for (i = 0; i < n; i++)
-		if ((out[i] = link_alloc(i, n, timeout_ms)) == NULL)
-			goto nomem;
-	for (i = 0; i < n; i++) {
-		for (j = i + 1; j < n; j++) {
-			if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1) {
-				e = errno;
-				goto fail;
-			}
-			out[i]->peer[j].fd = sv[0];
-			out[j]->peer[i].fd = sv[1];
-			if ((e = -link_tune_fd(sv[0], 0)) != 0 ||
-			    (e = -link_tune_fd(sv[1], 0)) != 0)
-				goto fail;
-		}
-	}
-	return 0;
-nomem:
-	for (i = 0; i < n; i++) {
-		spu_link_free(out[i]);
-		out[i] = NULL;
-	}
-	return spu_fail(d, SPU_ENOMEM, "local mesh of %d parties: %s", n,
-	    strerror(ENOMEM));
-fail:
-	for (i = 0; i < n; i++) {
-		spu_link_free(out[i]);
-		out[i] = NULL;
-	}
-	return spu_fail(d, SPU_ENET, "local mesh of %d parties: socketpair: %s",
-	    n, strerror(e));
-}
-
-int
-spu_link_party(const struct spu_link *l)
-{
-	return l->party;
-}
-
-int
-spu_link_nparties(const struct spu_link *l)
-{
-	return l->n;
-}
-
-void
-spu_link_set_phase(struct spu_link *l, const char *phase)
-{
-	if (l == NULL)
-		return;
-	snprintf(l->phase, sizeof(l->phase), "%s", phase ? phase : "");
-}
-
-const struct spu_link_stats *
-spu_link_stats(const struct spu_link *l)
-{
-	return &l->stats;
-}
-
-/* " (phase: mul)" or "" for messages. */
-static const char *
-phase_suffix(const struct spu_link *l, char *buf, size_t size)
+const char *
+link_phase_suffix(const struct spu_link *l, char *buf, size_t size)
 {
 	if (l->phase[0] == '\0')
 		return "";
@@ -210,8 +41,8 @@ phase_suffix(const struct spu_link *l, char *buf, size_t size)
 	return buf;
 }
 
-static void
-put_u32(unsigned char *p, uint32_t v)
+void
+link_put_u32(unsigned char *p, uint32_t v)
 {
 	p[0] = v & 0xff;
 	p[1] = (v >> 8) & 0xff;
@@ -219,11 +50,23 @@ put_u32(unsigned char *p, uint32_t v)
 	p[3] = (v >> 24) & 0xff;
 }
 
-static uint32_t
-get_u32(const unsigned char *p)
+uint32_t
+link_get_u32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	    (uint32_t)p[3] << 24;
+}
+
+/* 96-bit nonce of frame `count` in one direction: the counter in
+ * little-endian, then four zero bytes. */
+void
+link_nonce(unsigned char *nonce, uint64_t count)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		nonce[i] = (unsigned char)(count >> (8 * i));
+	memset(nonce + 8, 0, 4);
 }
 
 /* Fail the round: remember that the link is now unusable. */
@@ -237,10 +80,10 @@ broken(struct spu_link *l, struct spu_diag *d, int err, const char *what,
 	if (e == 0 || e == EPIPE)
 		return spu_fail(d, err, "party %d: party %d closed the "
 		    "connection%s%s", l->party, peer, what,
-		    phase_suffix(l, ph, sizeof(ph)));
+		    link_phase_suffix(l, ph, sizeof(ph)));
 	return spu_fail(d, err, "party %d: connection to party %d failed%s: "
 	    "%s%s", l->party, peer, what, strerror(e),
-	    phase_suffix(l, ph, sizeof(ph)));
+	    link_phase_suffix(l, ph, sizeof(ph)));
 }
 
 /* Point iov at what is left of a frame after off bytes: header, payload,
@@ -265,47 +108,46 @@ frame_iov(struct iovec *iov, unsigned char *hdr, unsigned char *pay,
 	return k;
 }
 
-/* 96-bit nonce of frame `count` in one direction: the counter in
- * little-endian, then four zero bytes. */
-static void
-frame_nonce(unsigned char *nonce, uint64_t count)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		nonce[i] = (unsigned char)(count >> (8 * i));
-	memset(nonce + 8, 0, 4);
-}
-
-/*
- * Move as much of the frame to peer j as the socket takes now.  Returns
- * 1 on progress, 0 if the socket was full, or an error.
- *
- * WAN emulation would hook in here: a shaper holding a token bucket per
- * peer would cap the iov length (bandwidth) and hold back bytes whose
- * release time has not come (latency), and link_run_round would shorten
- * its poll timeout to the next release time.  Nothing else needs to
- * change.
- */
-static int
-send_step(struct spu_link *l, int j, struct spu_diag *d)
+/* Move as much of the frame to peer j as the socket (and, under WAN
+ * emulation, the peer's token bucket) takes now. */
+int
+link_send_step(struct spu_link *l, int j, struct spu_diag *d)
 {
 	struct link_xfer *x = &l->x[j];
 	struct iovec iov[3];
 	struct msghdr mh;
-	size_t total = LINK_HDR + x->slen + x->tlen;
+	size_t total = LINK_HDR + x->slen + x->tlen, cap;
+	int64_t wake;
 	ssize_t r;
+	int k, rc;
 
+	cap = link_shape_allow(l, j, total - x->soff,
+	    l->rate > 0 ? link_now_us() : 0, &wake);
+	if (cap == 0)
+		return 0;
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
 	mh.msg_iovlen = frame_iov(iov, x->shdr, (unsigned char *)x->sbuf,
 	    x->slen, x->stag, x->tlen, x->soff);
+	for (k = 0; k < (int)mh.msg_iovlen; k++) {
+		if (iov[k].iov_len >= cap) {
+			iov[k].iov_len = cap;
+			mh.msg_iovlen = k + 1;
+			break;
+		}
+		cap -= iov[k].iov_len;
+	}
 	r = sendmsg(l->peer[j].fd, &mh, MSG_NOSIGNAL);
 	if (r < 0) {
 		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
-		return broken(l, d, SPU_ENET, " while sending", j, errno);
+		k = errno;
+		/* The peer may have said why it left before it did. */
+		if (!l->closing && (rc = link_salvage_abort(l, j, d)) != 0)
+			return rc;
+		return broken(l, d, SPU_ENET, " while sending", j, k);
 	}
+	link_shape_spend(l, j, (size_t)r);
 	x->soff += (size_t)r;
 	l->stats.bytes_sent += (uint64_t)r;
 	if (x->soff == total) {
@@ -321,7 +163,7 @@ static int
 check_header(struct spu_link *l, int j, struct spu_diag *d)
 {
 	struct link_xfer *x = &l->x[j];
-	uint32_t len = get_u32(x->rhdr), seq = get_u32(x->rhdr + 4);
+	uint32_t len = link_get_u32(x->rhdr), seq = link_get_u32(x->rhdr + 4);
 	uint32_t want = (uint32_t)l->peer[j].nrecv;
 	char ph[LINK_PHASE_MAX + 16];
 
@@ -330,14 +172,14 @@ check_header(struct spu_link *l, int j, struct spu_diag *d)
 		return spu_fail(d, SPU_EPROTO, "party %d: party %d sent frame "
 		    "%lu, expected frame %lu (lost or reordered message)%s",
 		    l->party, j, (unsigned long)seq, (unsigned long)want,
-		    phase_suffix(l, ph, sizeof(ph)));
+		    link_phase_suffix(l, ph, sizeof(ph)));
 	}
 	if (len != x->rlen) {
 		l->broken = SPU_EPROTO;
 		return spu_fail(d, SPU_EPROTO, "party %d: party %d sent a "
 		    "message of %lu bytes, expected %zu bytes%s", l->party, j,
 		    (unsigned long)len, x->rlen,
-		    phase_suffix(l, ph, sizeof(ph)));
+		    link_phase_suffix(l, ph, sizeof(ph)));
 	}
 	return 0;
 }
@@ -350,7 +192,7 @@ open_frame(struct spu_link *l, int j, struct spu_diag *d)
 	unsigned char nonce[12];
 	char ph[LINK_PHASE_MAX + 16];
 
-	frame_nonce(nonce, l->peer[j].nrecv);
+	link_nonce(nonce, l->peer[j].nrecv);
 	if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(x->rbuf, NULL,
 	    x->rbuf, x->rlen, x->rtag, x->rhdr, LINK_HDR, nonce,
 	    l->peer[j].krx) == 0)
@@ -361,7 +203,52 @@ open_frame(struct spu_link *l, int j, struct spu_diag *d)
 	return spu_fail(d, SPU_EPROTO, "party %d: message %llu from party %d "
 	    "failed authentication (forged, damaged, or wrong keys)%s",
 	    l->party, (unsigned long long)l->peer[j].nrecv, j,
-	    phase_suffix(l, ph, sizeof(ph)));
+	    link_phase_suffix(l, ph, sizeof(ph)));
+}
+
+/* The header read from peer j says abort: move what was read of the
+ * frame so far (into the caller's buffer and the tag) to the abort
+ * buffers and read the rest there. */
+static int
+to_abort(struct spu_link *l, int j, struct spu_diag *d)
+{
+	struct link_xfer *x = &l->x[j];
+	size_t got = x->roff - LINK_HDR, want = LINK_REASON + x->tlen, k;
+
+	if (got > want)		/* only if the peer sent on after it */
+		got = want;
+	k = got < x->rlen ? got : x->rlen;
+	memcpy(x->ahdr, x->rhdr, LINK_HDR);
+	memcpy(x->abody, x->rbuf, k);
+	memcpy(x->abody + k, x->rtag, got - k);
+	x->receiving = 0;
+	x->aborting = 1;
+	x->aoff = LINK_HDR + got;
+	if (got == want)
+		return link_abort_done(l, j, d);
+	return 1;
+}
+
+/* A frame from peer j has been read whole: done, or (WAN emulation)
+ * held until its delivery time. */
+static void
+frame_read(struct spu_link *l, int j)
+{
+	struct link_xfer *x = &l->x[j];
+	int64_t now, rel;
+
+	if (l->lat_us > 0) {
+		now = link_now_us();
+		rel = link_shape_release(l, j, LINK_HDR + x->rlen + x->tlen,
+		    now);
+		l->peer[j].seen = 0;
+		if (rel > now) {
+			x->release = rel;
+			return;
+		}
+	}
+	l->peer[j].seen = 0;
+	x->receiving = 0;
 }
 
 /* Take what peer j has sent of its frame.  Returns 1 on progress, 0 if
@@ -378,7 +265,8 @@ recv_step(struct spu_link *l, int j, struct spu_diag *d)
 
 	/* Reading the payload in the same call as the header is safe: a
 	 * frame of the expected length ends exactly at the end of the
-	 * buffers, and a frame of another length fails the round anyway. */
+	 * buffers, a frame of another length fails the round anyway, and
+	 * nothing follows an abort frame. */
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
 	mh.msg_iovlen = frame_iov(iov, x->rhdr, x->rbuf, x->rlen, x->rtag,
@@ -392,17 +280,85 @@ recv_step(struct spu_link *l, int j, struct spu_diag *d)
 	if (r == 0)
 		return broken(l, d, SPU_ENET, had == 0 ? "" :
 		    " in the middle of a message", j, 0);
+	if (had == 0 && l->lat_us > 0 && l->peer[j].seen == 0)
+		l->peer[j].seen = link_now_us();
 	x->roff += (size_t)r;
 	l->stats.bytes_recv += (uint64_t)r;
-	if (had < LINK_HDR && x->roff >= LINK_HDR &&
-	    (rc = check_header(l, j, d)) != 0)
-		return rc;
+	if (had < LINK_HDR && x->roff >= LINK_HDR) {
+		if (link_get_u32(x->rhdr) == LINK_ABORT)
+			return to_abort(l, j, d);
+		if ((rc = check_header(l, j, d)) != 0)
+			return rc;
+	}
 	if (x->roff == LINK_HDR + x->rlen + x->tlen) {
 		if (l->peer[j].secure && (rc = open_frame(l, j, d)) != 0)
 			return rc;
-		x->receiving = 0;
 		l->peer[j].nrecv++;
+		frame_read(l, j);
 	}
+	return 1;
+}
+
+/* Read more of an abort frame from peer j. */
+static int
+abort_step(struct spu_link *l, int j, struct spu_diag *d)
+{
+	struct link_xfer *x = &l->x[j];
+	struct iovec iov[3];
+	struct msghdr mh;
+	ssize_t r;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = frame_iov(iov, x->ahdr, x->abody, LINK_REASON,
+	    x->abody + LINK_REASON, x->tlen, x->aoff);
+	r = recvmsg(l->peer[j].fd, &mh, 0);
+	if (r < 0) {
+		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		return broken(l, d, SPU_ENET, " while receiving", j, errno);
+	}
+	if (r == 0)
+		return broken(l, d, SPU_ENET, " in the middle of a message", j,
+		    0);
+	x->aoff += (size_t)r;
+	l->stats.bytes_recv += (uint64_t)r;
+	if (x->aoff == LINK_HDR + LINK_REASON + x->tlen)
+		return link_abort_done(l, j, d);
+	return 1;
+}
+
+/*
+ * Peer j has something for us while we expect nothing (more) from it
+ * this round.  Peek at the header: an abort frame is taken in, anything
+ * else (the next round's frame from a fast peer, or the end of the
+ * stream of a peer that finished) is left for later, and j is not
+ * watched again this round.
+ */
+static int
+watch_step(struct spu_link *l, int j)
+{
+	struct link_xfer *x = &l->x[j];
+	unsigned char h[LINK_HDR];
+	ssize_t r;
+
+	r = recv(l->peer[j].fd, h, LINK_HDR, MSG_PEEK);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN ||
+	    errno == EWOULDBLOCK))
+		return 0;
+	x->watch = 0;
+	if (r <= 0)
+		return 0;
+	if (l->lat_us > 0 && l->peer[j].seen == 0)
+		l->peer[j].seen = link_now_us();
+	if (r < LINK_HDR || link_get_u32(h) != LINK_ABORT)
+		return 0;
+	if (recv(l->peer[j].fd, x->ahdr, LINK_HDR, 0) != LINK_HDR)
+		return 0;
+	l->stats.bytes_recv += LINK_HDR;
+	x->tlen = l->peer[j].secure ? LINK_TAG : 0;
+	x->aborting = 1;
+	x->aoff = LINK_HDR;
 	return 1;
 }
 
@@ -413,46 +369,106 @@ timed_out(struct spu_link *l, struct spu_diag *d)
 	size_t len = 0;
 	int j, k = 0;
 
+#define WAITING(x) ((x)->sending || (x)->aborting || \
+	((x)->receiving && (x)->release == 0))
 	for (j = 0; j < l->n; j++)
-		if (l->x[j].sending || l->x[j].receiving)
+		if (WAITING(&l->x[j]))
 			k++;
 	snprintf(who, sizeof(who), "%s", k > 1 ? "parties" : "party");
 	for (j = 0; j < l->n && (len = strlen(who)) < sizeof(who) - 8; j++)
-		if (l->x[j].sending || l->x[j].receiving)
+		if (WAITING(&l->x[j]))
 			snprintf(who + len, sizeof(who) - len, "%s %d",
 			    len > 7 ? "," : "", j);
+#undef WAITING
 	link_fmt_secs(secs, sizeof(secs), l->timeout_ms);
 	l->broken = SPU_ETIMEOUT;
 	return spu_fail(d, SPU_ETIMEOUT, "party %d: timeout after %s waiting "
-	    "for %s%s", l->party, secs, who, phase_suffix(l, ph, sizeof(ph)));
+	    "for %s%s", l->party, secs, who, link_phase_suffix(l, ph,
+	    sizeof(ph)));
+}
+
+/*
+ * What to poll peer j's socket for in this turn of the round, and when
+ * a frame held back or a send paced by the WAN emulation can move on
+ * (*wake, microseconds).  *net is set if we wait on the network.
+ */
+static short
+poll_events(struct spu_link *l, int j, int64_t now, int64_t *wake, int *net)
+{
+	struct link_xfer *x = &l->x[j];
+	short ev = 0;
+	int64_t t;
+
+	if (x->aborting || (x->receiving && x->release == 0)) {
+		ev |= POLLIN;
+		*net = 1;
+	} else if (x->watch)
+		ev |= POLLIN;
+	if (x->receiving && x->release != 0 && x->release < *wake)
+		*wake = x->release;
+	if (x->sending) {
+		if (link_shape_allow(l, j, LINK_HDR + x->slen + x->tlen -
+		    x->soff, now, &t) > 0) {
+			ev |= POLLOUT;
+			*net = 1;
+		} else if (t < *wake)
+			*wake = t;
+	}
+	return ev;
 }
 
 /* Run the round set up in l->x until every transfer is done. */
-int
-link_run_round(struct spu_link *l, struct spu_diag *d)
+static int
+run_round(struct spu_link *l, struct spu_diag *d)
 {
-	int64_t last = link_now_ms(), left;
-	int j, k, np, rc, progress, sent = 0;
+	struct link_xfer *x;
+	int64_t last = link_now_ms(), left, now = 0, wake;
+	int j, k, np, rc, net, busy, ms, progress, sent = 0;
+	short ev, re;
 
-	for (j = 0; j < l->n; j++)
+	for (j = 0; j < l->n; j++) {
 		sent |= l->x[j].sending;
+		l->x[j].watch = j != l->party && l->peer[j].fd != -1;
+	}
 	for (;;) {
-		np = 0;
+		if (l->lat_us > 0 || l->rate > 0)
+			now = link_now_us();
+		np = net = busy = 0;
+		wake = INT64_MAX;
 		for (j = 0; j < l->n; j++) {
-			if (!l->x[j].sending && !l->x[j].receiving)
+			x = &l->x[j];
+			if (x->receiving && x->release != 0 &&
+			    x->release <= now) {
+				x->receiving = 0;	/* delivered */
+				x->release = 0;
+				last = link_now_ms();
+			}
+			busy |= x->sending || x->receiving || x->aborting;
+			if ((ev = poll_events(l, j, now, &wake, &net)) == 0)
 				continue;
 			l->pfd[np].fd = l->peer[j].fd;
-			l->pfd[np].events = (l->x[j].sending ? POLLOUT : 0) |
-			    (l->x[j].receiving ? POLLIN : 0);
+			l->pfd[np].events = ev;
 			l->pfd[np].revents = 0;
 			l->pidx[np++] = j;
 		}
-		if (np == 0)
+		if (!busy)
 			break;
-		left = last + l->timeout_ms - link_now_ms();
-		if (left <= 0)
-			return timed_out(l, d);
-		rc = poll(l->pfd, (nfds_t)np, (int)left);
+		ms = -1;
+		if (net) {
+			/* emulated latency is not the peer's silence */
+			left = last + l->timeout_ms + 2 * (l->lat_us / 1000) -
+			    link_now_ms();
+			if (left <= 0)
+				return timed_out(l, d);
+			ms = left > INT32_MAX ? INT32_MAX : (int)left;
+		} else
+			last = link_now_ms();
+		if (wake != INT64_MAX) {
+			left = wake <= now ? 0 : (wake - now + 999) / 1000;
+			if (ms < 0 || left < ms)
+				ms = (int)left;
+		}
+		rc = poll(np ? l->pfd : NULL, (nfds_t)np, ms);
 		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
@@ -461,27 +477,33 @@ link_run_round(struct spu_link *l, struct spu_diag *d)
 			    l->party, strerror(errno));
 		}
 		if (rc == 0)
-			continue;	/* the deadline check above decides */
+			continue;	/* the checks above decide */
 		progress = 0;
 		for (k = 0; k < np; k++) {
-			short re = l->pfd[k].revents;
-
+			re = l->pfd[k].revents;
 			j = l->pidx[k];
+			x = &l->x[j];
 			if (re & POLLNVAL) {
 				l->broken = SPU_EINVAL;
 				return spu_fail(d, SPU_EINVAL, "party %d: socket "
 				    "of party %d is not open", l->party, j);
 			}
 			/* POLLHUP/POLLERR: the next call reports the cause. */
-			if (l->x[j].receiving &&
-			    (re & (POLLIN | POLLHUP | POLLERR))) {
-				if ((rc = recv_step(l, j, d)) < 0)
+			if (re & (POLLIN | POLLHUP | POLLERR)) {
+				if (x->aborting)
+					rc = abort_step(l, j, d);
+				else if (x->receiving && x->release == 0)
+					rc = recv_step(l, j, d);
+				else if (x->watch)
+					rc = watch_step(l, j);
+				else
+					rc = 0;
+				if (rc < 0)
 					return rc;
 				progress |= rc;
 			}
-			if (l->x[j].sending &&
-			    (re & (POLLOUT | POLLHUP | POLLERR))) {
-				if ((rc = send_step(l, j, d)) < 0)
+			if (x->sending && (re & (POLLOUT | POLLHUP | POLLERR))) {
+				if ((rc = link_send_step(l, j, d)) < 0)
 					return rc;
 				progress |= rc;
 			}
@@ -492,6 +514,51 @@ link_run_round(struct spu_link *l, struct spu_diag *d)
 	if (sent)
 		l->stats.rounds++;
 	return 0;
+}
+
+/* After a failed round: a frame left half sent to a peer must be
+ * finished before an abort frame can follow it, but on plain links its
+ * payload is the caller's buffer, gone once we return.  Keep a copy (on
+ * version 2 links the ciphertext is the link's own already). */
+static void
+keep_partial(struct spu_link *l)
+{
+	struct link_xfer *x;
+	struct link_peer *p;
+	unsigned char *nb;
+	int j;
+
+	for (j = 0; j < l->n; j++) {
+		x = &l->x[j];
+		p = &l->peer[j];
+		if (!x->sending || x->soff == 0 || x->slen == 0 ||
+		    x->sbuf == p->cbuf)
+			continue;
+		if (p->cbuf == NULL || p->ccap < x->slen) {
+			if ((nb = realloc(p->cbuf, x->slen)) == NULL) {
+				x->sbuf = NULL;	/* cannot be finished */
+				continue;
+			}
+			p->cbuf = nb;
+			p->ccap = x->slen;
+		}
+		memcpy(p->cbuf, x->sbuf, x->slen);
+		x->sbuf = p->cbuf;
+	}
+}
+
+int
+link_run_round(struct spu_link *l, struct spu_diag *d)
+{
+	struct spu_diag mine;
+	int rc;
+
+	mine.msg[0] = '\0';
+	if ((rc = run_round(l, &mine)) == 0)
+		return 0;
+	keep_partial(l);
+	snprintf(l->why, sizeof(l->why), "%s", mine.msg);
+	return spu_fail(d, rc, "%s", mine.msg);
 }
 
 /* Check the link before a round and clear the scratch. */
@@ -528,7 +595,7 @@ seal_frame(struct spu_link *l, int j, const void *buf, size_t len,
 		p->cbuf = nb;
 		p->ccap = len;
 	}
-	frame_nonce(nonce, p->nsent);
+	link_nonce(nonce, p->nsent);
 	crypto_aead_chacha20poly1305_ietf_encrypt_detached(p->cbuf, x->stag,
 	    NULL, len ? buf : p->cbuf, len, x->shdr, LINK_HDR, NULL, nonce,
 	    p->ktx);
@@ -542,17 +609,17 @@ link_add_send(struct spu_link *l, int j, const void *buf, size_t len,
 {
 	struct link_xfer *x = &l->x[j];
 
-	if (len > UINT32_MAX)
+	if (len >= LINK_ABORT)
 		return spu_fail(d, SPU_ELIMIT, "party %d: message of %zu bytes "
 		    "to party %d exceeds the frame limit of %lu bytes",
-		    l->party, len, j, (unsigned long)UINT32_MAX);
+		    l->party, len, j, (unsigned long)LINK_ABORT - 1);
 	if (buf == NULL && len > 0)
 		return spu_fail(d, SPU_EINVAL, "party %d: no buffer for the "
 		    "message to party %d", l->party, j);
 	x->sbuf = buf;
 	x->slen = len;
-	put_u32(x->shdr, (uint32_t)len);
-	put_u32(x->shdr + 4, (uint32_t)l->peer[j].nsent);
+	link_put_u32(x->shdr, (uint32_t)len);
+	link_put_u32(x->shdr + 4, (uint32_t)l->peer[j].nsent);
 	if (l->peer[j].secure && seal_frame(l, j, buf, len, d) != 0)
 		return SPU_ENOMEM;
 	x->sending = 1;
@@ -565,10 +632,10 @@ link_add_recv(struct spu_link *l, int j, void *buf, size_t len,
 {
 	struct link_xfer *x = &l->x[j];
 
-	if (len > UINT32_MAX)
+	if (len >= LINK_ABORT)
 		return spu_fail(d, SPU_ELIMIT, "party %d: message of %zu bytes "
 		    "from party %d exceeds the frame limit of %lu bytes",
-		    l->party, len, j, (unsigned long)UINT32_MAX);
+		    l->party, len, j, (unsigned long)LINK_ABORT - 1);
 	if (buf == NULL && len > 0)
 		return spu_fail(d, SPU_EINVAL, "party %d: no buffer for the "
 		    "message from party %d", l->party, j);

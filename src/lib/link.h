@@ -88,4 +88,22 @@ void spu_link_set_phase(struct spu_link *l, const char *phase);
 
 const struct spu_link_stats *spu_link_stats(const struct spu_link *l);
 
+/* Tell every still-connected peer that this party is giving up, and why,
+ * with an abort frame (docs/wire.md, "Abort frames"); a peer waiting on
+ * us, or in a round with anyone, then fails with SPU_ENET "party 0:
+ * party 1 aborted: REASON".  If a round of this link failed, its own
+ * message (which names the peer at fault) is sent instead of `reason`.
+ * Reasons are diagnostics, never secret data; at most 255 printable
+ * characters go out.  Best effort: waits at most 200 ms, ignores errors.
+ * The caller then frees the link; nothing else may be done with it. */
+void spu_link_abort(struct spu_link *l, const char *reason);
+
+/* WAN emulation for benchmarks: each frame from a peer is delivered no
+ * earlier than latency_ms after it arrived, and sending to each peer is
+ * paced to mbit megabits (10^6 bits) per second, headers included.  0
+ * turns a part off; negative or non-finite values count as 0.  Set it on
+ * every party of a mesh alike. */
+void spu_link_set_shaping(struct spu_link *l, double latency_ms,
+    double mbit);
+
 #endif

@@ -3,7 +3,8 @@
  * for every connection of a TCP mesh from the parties' crypto_kx key
  * pairs and the hello transcript, and the key confirmation that proves
  * both ends hold them.  Sealing and opening frames is in link.c; the
- * hellos are exchanged by link_tcp.c.
+ * hellos are exchanged by link_tcp.c, which calls link_sec_derive as
+ * each connection is made.
  */
 #include "config.h"
 
@@ -26,6 +27,9 @@ derive_keys(struct spu_link *l, int j, const unsigned char *pk,
 	const unsigned char *kc2s, *ks2c;
 	crypto_generichash_state st;
 	int client = l->party > j, rc;
+
+	if (p->secure)
+		return 0;	/* already derived */
 
 	if (client)
 		rc = crypto_kx_client_session_keys(rx, tx, pk, sk, peer_pk);
@@ -86,11 +90,24 @@ confirm(struct spu_link *l, struct spu_diag *d)
 }
 
 int
+link_sec_derive(struct spu_link *l, int j, struct spu_diag *d)
+{
+	const struct link_keys *k = l->keys;
+
+	if (derive_keys(l, j, k->pk, k->sk, k->peer_pks +
+	    (size_t)j * SPU_LINK_KEYBYTES) != 0)
+		return spu_fail(d, SPU_EPROTO, "party %d: the public key of "
+		    "party %d is not usable", l->party, j);
+	return 0;
+}
+
+int
 spu_link_tcp_secure(int party, int n, const struct spu_peer_addr *peers,
     const unsigned char *pk, const unsigned char *sk,
     const unsigned char *peer_pks, int timeout_ms, struct spu_link **out,
     struct spu_diag *d)
 {
+	struct link_keys keys = { pk, sk, peer_pks };
 	struct spu_link *l;
 	int j, rc;
 
@@ -101,21 +118,15 @@ spu_link_tcp_secure(int party, int n, const struct spu_peer_addr *peers,
 	if (sodium_init() < 0)
 		return spu_fail(d, SPU_EUNSUPP, "secure tcp mesh: libsodium "
 		    "could not be initialized");
-	if ((rc = link_tcp_setup(party, n, peers, timeout_ms, 2, &l, d)) != 0)
+	if ((rc = link_tcp_setup(party, n, peers, timeout_ms, &keys, &l, d)) !=
+	    0)
 		return rc;
-	for (j = 0; j < n; j++) {
-		if (j == party)
-			continue;
-		if (derive_keys(l, j, pk, sk, peer_pks +
-		    (size_t)j * SPU_LINK_KEYBYTES) != 0) {
-			spu_link_free(l);
-			return spu_fail(d, SPU_EPROTO, "party %d: the public "
-			    "key of party %d is not usable", party, j);
-		}
-	}
 	spu_link_set_phase(l, "key confirmation");
 	if ((rc = confirm(l, d)) != 0) {
 		j = l->bad_peer;
+		/* Keys that do not match cannot carry an abort frame. */
+		if (j < 0)
+			spu_link_abort(l, NULL);
 		spu_link_free(l);
 		if (j >= 0)
 			return spu_fail(d, SPU_EPROTO, "party %d: key "

@@ -34,6 +34,8 @@
 #define HELLO_LEN	LINK_HELLO	/* a salt follows in version 2 */
 #define RETRY_MS	75	/* pause between connection attempts */
 #define MAX_PENDING	16	/* accepted connections not yet identified */
+#define WATCH_MS	100	/* waits look at set-up peers this often */
+#define GRACE_MS	2000	/* setup goes on this long after a loss */
 
 /* Hello status, sent back by the accepting party. */
 enum {
@@ -123,11 +125,92 @@ pause_ms(int ms, int64_t deadline)
 		(void)poll(NULL, 0, ms);
 }
 
+/*
+ * Has a peer we are already connected to gone away, or given up, while
+ * we wait for others?  Then it, not a party we wait for (which may be
+ * stuck on it too), is the one to name: the first such cause is kept in
+ * l->why, the peer is marked gone, and setup goes on with the others, so
+ * that every live peer gets connected and can be told (link_tcp_setup
+ * sends them abort frames).  A connection that shows a data frame (a
+ * peer done with setup, sending its first round) is not looked at
+ * again.  x[j].watch marks the connections still watched.
+ */
+static void
+setup_lost(struct spu_link *l)
+{
+	struct spu_diag mine;
+	unsigned char h[LINK_HDR];
+	ssize_t r;
+	int j, k, np = 0;
+
+	for (j = 0; j < l->n; j++) {
+		if (l->peer[j].fd == -1 || !l->x[j].watch)
+			continue;
+		l->pfd[np].fd = l->peer[j].fd;
+		l->pfd[np].events = POLLIN;
+		l->pfd[np].revents = 0;
+		l->pidx[np++] = j;
+	}
+	if (np == 0 || poll(l->pfd, (nfds_t)np, 0) <= 0)
+		return;
+	for (k = 0; k < np; k++) {
+		if (l->pfd[k].revents == 0)
+			continue;
+		j = l->pidx[k];
+		mine.msg[0] = '\0';
+		r = recv(l->peer[j].fd, h, LINK_HDR, MSG_PEEK);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN ||
+		    errno == EWOULDBLOCK))
+			continue;
+		l->x[j].watch = 0;
+		if (r == LINK_HDR && link_get_u32(h) == LINK_ABORT)
+			(void)link_read_abort(l, j, &mine);
+		else if (r > 0)
+			continue;
+		else
+			spu_fail(&mine, SPU_ENET, "party %d: party %d closed "
+			    "the connection during setup", l->party, j);
+		if (mine.msg[0] == '\0')
+			continue;	/* an abort frame cut short */
+		if (l->why[0] == '\0') {
+			snprintf(l->why, sizeof(l->why), "%s", mine.msg);
+			l->grace = link_now_ms() + GRACE_MS;
+		}
+		close(l->peer[j].fd);
+		l->peer[j].fd = -1;
+		l->peer[j].gone = 1;
+	}
+}
+
+/* The setup deadline, brought forward to GRACE_MS after a peer was
+ * lost: long enough for the live peers to connect and be told, short
+ * enough not to sit out a 60 s timeout for a run that cannot start. */
+static int64_t
+until(const struct spu_link *l, int64_t deadline)
+{
+	return l->grace != 0 && l->grace < deadline ? l->grace : deadline;
+}
+
+/* Like pause_ms, looking at set-up peers every WATCH_MS. */
+static void
+pause_watch(struct spu_link *l, int ms, int64_t deadline)
+{
+	int64_t end = link_now_ms() + ms, left;
+
+	while ((left = (end < until(l, deadline) ? end : until(l, deadline)) -
+	    link_now_ms()) > 0) {
+		setup_lost(l);
+		pause_ms(left < WATCH_MS ? (int)left : WATCH_MS, end);
+	}
+	setup_lost(l);
+}
+
 /* Move exactly len bytes over non-blocking fd before the deadline.
  * Returns 0, -1 with *err = errno (0 for end of stream), or -2 on
- * timeout. */
+ * timeout.  With l given, set-up peers are watched meanwhile. */
 static int
-io_full(int fd, void *buf, size_t len, int out, int64_t deadline, int *err)
+io_full(int fd, void *buf, size_t len, int out, int64_t deadline, int *err,
+    struct spu_link *l)
 {
 	struct pollfd pfd;
 	unsigned char *p = buf;
@@ -150,11 +233,15 @@ io_full(int fd, void *buf, size_t len, int out, int64_t deadline, int *err)
 			*err = errno;
 			return -1;
 		}
-		if ((left = deadline - link_now_ms()) <= 0)
+		if ((left = (l != NULL ? until(l, deadline) : deadline) -
+		    link_now_ms()) <= 0)
 			return -2;
+		if (l != NULL)
+			setup_lost(l);
 		pfd.fd = fd;
 		pfd.events = out ? POLLOUT : POLLIN;
-		(void)poll(&pfd, 1, (int)left);
+		(void)poll(&pfd, 1, left > WATCH_MS && l != NULL ? WATCH_MS :
+		    (int)left);
 	}
 	return 0;
 }
@@ -316,6 +403,16 @@ check_answer(const struct spu_link *l, int j, const char *where,
 	}
 }
 
+/* The connection to peer j is up: on version 2 links, derive its keys
+ * now, so that even an abort during setup goes out sealed. */
+static int
+connected(struct spu_link *l, int j, struct spu_diag *d)
+{
+	if (l->keys == NULL)
+		return 0;
+	return link_sec_derive(l, j, d);
+}
+
 static int
 connect_peer(struct spu_link *l, int j, const struct spu_peer_addr *pa,
     int64_t deadline, struct spu_diag *d)
@@ -363,8 +460,10 @@ connect_peer(struct spu_link *l, int j, const struct spu_peer_addr *pa,
 			if (blen > HELLO_LEN)
 				randombytes_buf(b + HELLO_LEN, LINK_SALT);
 			memcpy(l->peer[j].hello[0], b, blen);
-			if ((rc = io_full(fd, b, blen, 1, deadline, &e)) == 0)
-				rc = io_full(fd, b, HELLO_LEN, 0, deadline, &e);
+			if ((rc = io_full(fd, b, blen, 1, deadline, &e,
+			    l)) == 0)
+				rc = io_full(fd, b, HELLO_LEN, 0, deadline, &e,
+				    l);
 			if (rc == 0) {
 				if ((rc = check_answer(l, j, where, b, d)) != 0) {
 					close(fd);
@@ -372,13 +471,14 @@ connect_peer(struct spu_link *l, int j, const struct spu_peer_addr *pa,
 					return rc;
 				}
 				rc = io_full(fd, b + HELLO_LEN, blen - HELLO_LEN,
-				    0, deadline, &e);
+				    0, deadline, &e, NULL);
 			}
 			if (rc == 0) {
 				memcpy(l->peer[j].hello[1], b, blen);
 				l->peer[j].fd = fd;
+				l->x[j].watch = 1;
 				freeaddrinfo(res);
-				return 0;
+				return connected(l, j, d);
 			}
 			close(fd);
 			/* Closed or reset before answering: a party that
@@ -389,9 +489,9 @@ connect_peer(struct spu_link *l, int j, const struct spu_peer_addr *pa,
 			    strerror(e));
 			last = rc == -2 ? ETIMEDOUT : ECONNRESET;
 		}
-		if (link_now_ms() >= deadline)
+		if (link_now_ms() >= until(l, deadline))
 			break;
-		pause_ms(RETRY_MS, deadline);
+		pause_watch(l, RETRY_MS, deadline);
 	}
 	if (res != NULL)
 		freeaddrinfo(res);
@@ -422,7 +522,7 @@ drop_pending(struct pending *pd, int *npend, int k)
 
 /* A whole hello arrived on pending connection pd: answer it, and keep
  * the connection if it is the party it claims to be and we wait for it.
- * Returns 1 if kept. */
+ * Returns that party's index if kept, else 0. */
 static int
 judge_hello(struct spu_link *l, struct pending *pd, int64_t deadline,
     char *why, size_t whysize)
@@ -454,7 +554,7 @@ judge_hello(struct spu_link *l, struct pending *pd, int64_t deadline,
 		snprintf(why, whysize, "%s claimed to be party %lu, but only "
 		    "parties %d..%d connect to party %d", pd->from,
 		    (unsigned long)h.party, l->party + 1, l->n - 1, l->party);
-	} else if (l->peer[h.party].fd != -1) {
+	} else if (l->peer[h.party].fd != -1 || l->peer[h.party].gone) {
 		me.status = HELLO_DUPLICATE;
 		snprintf(why, whysize, "%s claimed to be party %lu, which is "
 		    "already connected", pd->from, (unsigned long)h.party);
@@ -464,7 +564,7 @@ judge_hello(struct spu_link *l, struct pending *pd, int64_t deadline,
 		randombytes_buf(b + HELLO_LEN, LINK_SALT);
 		blen += LINK_SALT;
 	}
-	if (io_full(pd->fd, b, blen, 1, deadline, &e) != 0 &&
+	if (io_full(pd->fd, b, blen, 1, deadline, &e, NULL) != 0 &&
 	    me.status == HELLO_OK) {
 		snprintf(why, whysize, "%s (party %lu) went away during the "
 		    "hello", pd->from, (unsigned long)h.party);
@@ -473,9 +573,10 @@ judge_hello(struct spu_link *l, struct pending *pd, int64_t deadline,
 	if (me.status != HELLO_OK)
 		return 0;
 	l->peer[h.party].fd = pd->fd;
+	l->x[h.party].watch = 1;
 	memcpy(l->peer[h.party].hello[0], pd->b, blen);
 	memcpy(l->peer[h.party].hello[1], b, blen);
-	return 1;
+	return (int)h.party;
 }
 
 static int
@@ -487,10 +588,10 @@ accept_timeout(struct spu_link *l, const char *where, const char *why,
 	int j, k = 0;
 
 	for (j = l->party + 1; j < l->n; j++)
-		k += l->peer[j].fd == -1;
+		k += l->peer[j].fd == -1 && !l->peer[j].gone;
 	snprintf(who, sizeof(who), "%s", k > 1 ? "parties" : "party");
 	for (j = l->party + 1; j < l->n; j++) {
-		if (l->peer[j].fd != -1)
+		if (l->peer[j].fd != -1 || l->peer[j].gone)
 			continue;
 		if ((len = strlen(who)) >= sizeof(who) - 8)
 			break;
@@ -513,27 +614,29 @@ accept_peers(struct spu_link *l, int lfd, const char *where,
 	socklen_t sl;
 	char why[400] = "";
 	int64_t left;
-	int j, k, npend = 0, missing, fd;
+	int j, k, npend = 0, missing, fd, rc;
 	ssize_t r;
 
 	for (;;) {
 		missing = 0;
 		for (j = l->party + 1; j < l->n; j++)
-			missing += l->peer[j].fd == -1;
+			missing += l->peer[j].fd == -1 && !l->peer[j].gone;
 		if (missing == 0)
 			break;
-		if ((left = deadline - link_now_ms()) <= 0) {
+		if ((left = until(l, deadline) - link_now_ms()) <= 0) {
 			while (npend > 0)
 				drop_pending(pd, &npend, 0);
 			return accept_timeout(l, where, why, d);
 		}
+		setup_lost(l);
 		pfd[0].fd = lfd;
 		pfd[0].events = POLLIN;
 		for (k = 0; k < npend; k++) {
 			pfd[k + 1].fd = pd[k].fd;
 			pfd[k + 1].events = POLLIN;
 		}
-		if (poll(pfd, (nfds_t)npend + 1, (int)left) <= 0)
+		if (poll(pfd, (nfds_t)npend + 1, left > WATCH_MS ? WATCH_MS :
+		    (int)left) <= 0)
 			continue;
 		/* Hellos first: slots of pd[] move when one is dropped, so
 		 * walk backwards. */
@@ -557,9 +660,15 @@ accept_peers(struct spu_link *l, int lfd, const char *where,
 				pd[k].want = HELLO_LEN + LINK_SALT;
 			if (pd[k].off < pd[k].want)
 				continue;
-			if (judge_hello(l, &pd[k], deadline, why, sizeof(why)))
+			if ((j = judge_hello(l, &pd[k], deadline, why,
+			    sizeof(why))) > 0) {
 				pd[k] = pd[--npend];
-			else
+				if ((rc = connected(l, j, d)) != 0) {
+					while (npend > 0)
+						drop_pending(pd, &npend, 0);
+					return rc;
+				}
+			} else
 				drop_pending(pd, &npend, k);
 		}
 		if (!(pfd[0].revents & POLLIN))
@@ -590,7 +699,8 @@ accept_peers(struct spu_link *l, int lfd, const char *where,
 
 int
 link_tcp_setup(int party, int n, const struct spu_peer_addr *peers,
-    int timeout_ms, int version, struct spu_link **out, struct spu_diag *d)
+    int timeout_ms, const struct link_keys *keys, struct spu_link **out,
+    struct spu_diag *d)
 {
 	struct spu_link *l;
 	char where[300];
@@ -617,7 +727,8 @@ link_tcp_setup(int party, int n, const struct spu_peer_addr *peers,
 	if ((l = link_alloc(party, n, timeout_ms)) == NULL)
 		return spu_fail(d, SPU_ENOMEM, "party %d: %s", party,
 		    strerror(ENOMEM));
-	l->version = version;
+	l->version = keys != NULL ? 2 : 1;
+	l->keys = keys;
 	fmt_addr(where, sizeof(where), peers[party].host, peers[party].port);
 	/* Listen first, so higher parties can connect (into the backlog)
 	 * while we connect downwards; lower parties never wait on us, so
@@ -630,13 +741,23 @@ link_tcp_setup(int party, int n, const struct spu_peer_addr *peers,
 			goto fail;
 	if (lfd != -1 && (rc = accept_peers(l, lfd, where, deadline, d)) != 0)
 		goto fail;
+	if (l->why[0] != '\0') {
+		rc = SPU_ENET;
+		goto fail;
+	}
 	if (lfd != -1)
 		close(lfd);
+	l->keys = NULL;
 	*out = l;
 	return 0;
 fail:
 	if (lfd != -1)
 		close(lfd);
+	/* A peer lost during setup is the cause to report; tell the peers
+	 * we did connect (they may be waiting on parties we wait on). */
+	if (l->why[0] != '\0')
+		rc = spu_fail(d, SPU_ENET, "%s", l->why);
+	spu_link_abort(l, d != NULL ? d->msg : "setup failed");
 	spu_link_free(l);
 	return rc;
 }
@@ -645,5 +766,5 @@ int
 spu_link_tcp(int party, int n, const struct spu_peer_addr *peers,
     int timeout_ms, struct spu_link **out, struct spu_diag *d)
 {
-	return link_tcp_setup(party, n, peers, timeout_ms, 1, out, d);
+	return link_tcp_setup(party, n, peers, timeout_ms, NULL, out, d);
 }

@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "fxp.h"
+#include "hal/approx.h"
+#include "hal/cmp.h"
 #include "hal/hal.h"
 #include "hal/index.h"
 #include "hal/shape.h"
@@ -196,9 +198,10 @@ exec_while(struct spu_mpc *m, const struct spu_program *p,
 }
 
 /* COND: a public pred picks funcs[0] (true) or funcs[1]; a public index
- * picks funcs[i], out of range meaning the last.  With one argument per
- * branch, branch i gets argument i (XLA); otherwise every branch gets
- * all arguments. */
+ * picks funcs[i], out of range meaning the last.  The operands after the
+ * selector are the branches' arguments one after another: branch i takes
+ * as many as its function has parameters.  (A secret selector never gets
+ * here: the compiler inlines every branch and selects.) */
 static int
 exec_cond(struct spu_mpc *m, const struct spu_program *p,
     const struct spu_insn *in, struct spu_value *const *slot,
@@ -206,25 +209,28 @@ exec_cond(struct spu_mpc *m, const struct spu_program *p,
 {
 	struct spu_value *sel = slot[in->in[0]], *args[SPU_BC_MAX_OPERANDS];
 	int64_t k;
-	uint32_t b, nargs = in->nin - 1;
+	uint32_t b, first = 1, nargs;
 	int rc;
 
 	k = 0;
 	if ((rc = public_scalar(m, sel, &k)) != 0)
 		return rc;
+	if (in->nfunc == 0)
+		return fail(m, SPU_EFORMAT, "%s", "conditional without branches");
 	if (sel->dtype == SPU_PRED)
 		b = k ? 0 : 1;
 	else
 		b = k < 0 || k >= (int64_t)in->nfunc ? in->nfunc - 1 : (uint32_t)k;
 	if (b >= in->nfunc)
 		return fail(m, SPU_EFORMAT, "%s", "conditional without branches");
-	if (nargs == in->nfunc && nargs > 1) {
-		args[0] = slot[in->in[1 + b]];
-		nargs = 1;
-	} else {
-		for (uint32_t i = 0; i < nargs; i++)
-			args[i] = slot[in->in[1 + i]];
-	}
+	for (uint32_t i = 0; i < b; i++)
+		first += p->funcs[in->func[i]].nparams;
+	nargs = p->funcs[in->func[b]].nparams;
+	if (first + nargs > in->nin || nargs > SPU_BC_MAX_OPERANDS)
+		return fail(m, SPU_EFORMAT, "%s", "conditional branches take "
+		    "more arguments than given");
+	for (uint32_t i = 0; i < nargs; i++)
+		args[i] = slot[in->in[first + i]];
 	return exec_func(m, p, in->func[b], args, nargs, res, vec);
 }
 
@@ -467,6 +473,94 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 		    &t->shape, &z);
 		break;
 	}
+	/* Comparisons, logic, select: hal/cmp.c.  A secret comparison is
+	 * one MSB circuit (semi2k 2 parties, FM64: 8 rounds, ~48 bytes per
+	 * element; aby3: 10 rounds); EQ uses a zero test. */
+	case SPU_OP_LT:
+		rc = spu_hal_less(m, x, y, &z);
+		break;
+	case SPU_OP_LE:
+		rc = spu_hal_less_equal(m, x, y, &z);
+		break;
+	case SPU_OP_GT:
+		rc = spu_hal_greater(m, x, y, &z);
+		break;
+	case SPU_OP_GE:
+		rc = spu_hal_greater_equal(m, x, y, &z);
+		break;
+	case SPU_OP_EQ:
+		rc = spu_hal_equal(m, x, y, &z);
+		break;
+	case SPU_OP_NE:
+		rc = spu_hal_not_equal(m, x, y, &z);
+		break;
+	case SPU_OP_NOT:
+		rc = spu_hal_not(m, x, &z);
+		break;
+	case SPU_OP_AND:
+		rc = spu_hal_and(m, x, y, &z);
+		break;
+	case SPU_OP_OR:
+		rc = spu_hal_or(m, x, y, &z);
+		break;
+	case SPU_OP_SELECT:
+		rc = spu_hal_select(m, ops[0], ops[1], ops[2], &z);
+		break;
+	case SPU_OP_MAX:
+		rc = spu_hal_max(m, x, y, &z);
+		break;
+	case SPU_OP_MIN:
+		rc = spu_hal_min(m, x, y, &z);
+		break;
+	case SPU_OP_CLAMP:
+		rc = spu_hal_clamp(m, ops[0], ops[1], ops[2], &z);
+		break;
+	case SPU_OP_ABS:
+		rc = spu_hal_abs(m, x, &z);
+		break;
+	case SPU_OP_SIGN:
+		rc = spu_hal_sign(m, x, &z);
+		break;
+	/* Fixed-point functions: hal/approx.c (methods, ranges, costs). */
+	case SPU_OP_EXP:
+		rc = spu_hal_exp(m, x, &z);
+		break;
+	case SPU_OP_EXPM1:
+		rc = spu_hal_expm1(m, x, &z);
+		break;
+	case SPU_OP_LOG:
+		rc = spu_hal_log(m, x, &z);
+		break;
+	case SPU_OP_LOG1P:
+		rc = spu_hal_log1p(m, x, &z);
+		break;
+	case SPU_OP_SQRT:
+		rc = spu_hal_sqrt(m, x, &z);
+		break;
+	case SPU_OP_RSQRT:
+		rc = spu_hal_rsqrt(m, x, &z);
+		break;
+	case SPU_OP_TANH:
+		rc = spu_hal_tanh(m, x, &z);
+		break;
+	case SPU_OP_LOGISTIC:
+		rc = spu_hal_logistic(m, x, &z);
+		break;
+	case SPU_OP_ERF:
+		rc = spu_hal_erf(m, x, &z);
+		break;
+	case SPU_OP_SIN:
+		rc = spu_hal_sin(m, x, &z);
+		break;
+	case SPU_OP_COS:
+		rc = spu_hal_cos(m, x, &z);
+		break;
+	case SPU_OP_RECIPROCAL:
+		rc = spu_hal_reciprocal(m, x, &z);
+		break;
+	case SPU_OP_DIV:
+		rc = spu_hal_div(m, x, y, t->dtype, &z);
+		break;
 	case SPU_OP_WHILE:
 	case SPU_OP_COND:
 	case SPU_OP_CALL:

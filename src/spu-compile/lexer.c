@@ -56,6 +56,9 @@ name_char(int c)
 static enum hlo_tok
 lex_error(struct hlo_lexer *lx, uint32_t line, uint32_t col, const char *what)
 {
+	if (lx->tok.line != line || lx->tok.col != col)
+		lx->tok.p = lx->buf + lx->pos;	/* where the error is */
+	lx->tok.len = 0;
 	lx->tok.kind = TK_ERROR;
 	lx->tok.line = line;
 	lx->tok.col = col;
@@ -81,6 +84,9 @@ skip_space(struct hlo_lexer *lx)
 		} else if (c == '/' && peekc(lx, 1) == '*') {
 			uint32_t line = lx->line, col = lx->col;
 
+			lx->tok.p = lx->buf + lx->pos;	/* for the error */
+			lx->tok.line = line;
+			lx->tok.col = col;
 			adv(lx, 2);
 			for (;;) {
 				c = peekc(lx, 0);
@@ -335,8 +341,8 @@ hlo_lex_raw(struct hlo_lexer *lx, struct hlo_token *val)
 	}
 	val->len = n;
 	adv(lx, n);
-	hlo_lex_next(lx);
-	return lx->tok.kind == TK_ERROR ? -1 : 0;
+	hlo_lex_next(lx);	/* a TK_ERROR here is the caller's to see */
+	return 0;
 }
 
 void

@@ -52,8 +52,9 @@ enum hlo_tok hlo_lex_next(struct hlo_lexer *lx);
  * With the current token being '=', read the raw attribute value that
  * follows: a run of characters up to a top-level ',', whitespace or an
  * unmatched closing bracket, where brackets nest and strings are whole.
- * The value's span goes in *val; the token after it becomes current.
- * Returns 0, or -1 (message in the diag) on an unterminated value.
+ * The value's span goes in *val; the token after it becomes current
+ * (possibly TK_ERROR).  Returns 0, or -1 (message in the diag, current
+ * token TK_ERROR) on an unterminated or empty value.
  */
 int hlo_lex_raw(struct hlo_lexer *lx, struct hlo_token *val);
 /* Move back to the start of the current token, so that hlo_lex_raw

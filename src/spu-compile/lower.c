@@ -122,6 +122,12 @@ lw_emit(struct lctx *cx, enum spu_op op, const uint32_t *in, uint32_t nin,
 	struct fbuild *fb = cx->fb;
 	struct spu_insn *ins, *ni;
 
+	if ((nin > SPU_BC_MAX_OPERANDS || nout > SPU_BC_MAX_OPERANDS) &&
+	    cx->in != NULL) {
+		lw_unsupp(cx, "more than %d operands or results",
+		    SPU_BC_MAX_OPERANDS);
+		return NULL;
+	}
 	if (fb->f.ninsns == fb->cap) {
 		uint32_t cap = fb->cap ? fb->cap * 2 : 64;
 

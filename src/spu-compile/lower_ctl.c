@@ -1,9 +1,11 @@
 /*
  * lower_ctl.c - lowering of instructions that call computations: while
- * (WHILE with condition and body functions), conditional (COND, every
- * branch taking one shared argument list), call (inlined when small,
+ * (WHILE with condition and body functions), conditional (COND, branch
+ * i taking the leaves of operand i+1; on a secret predicate every branch
+ * runs inline and the results are selected), call (inlined when small,
  * else CALL), map, sort (a plain comparator becomes an ascending or
- * descending sort kind) and the custom calls spu knows (mhlo.erf).
+ * descending sort kind) and the custom calls spu knows (mhlo.erf, and
+ * the Sharding annotation, an identity).
  *
  * Region functions may declare SECRET parameters or results where the
  * values flowing in are PUBLIC (a loop-carried value that becomes secret
@@ -100,11 +102,100 @@ lw_while(struct lctx *cx)
 	return emit_call(cx, SPU_OP_WHILE, init->slot, n, f, 2, NULL);
 }
 
+/*
+ * A conditional on a SECRET predicate or index cannot branch: every
+ * branch runs inline and the results are selected obliviously, leaf by
+ * leaf: select(p, true, false), or for an index a chain of selects on
+ * idx == i ending in the last branch (which XLA also runs for an index
+ * out of range).
+ */
+static int
+cond_oblivious(struct lctx *cx, uint32_t nb, uint32_t pred,
+    const struct spu_type *pt)
+{
+	struct lval *r = NULL;
+	struct spu_type rt, ct, bt;
+	struct spu_insn *ins;
+	uint32_t k, j, cur, c, in[3], *sel = NULL, n = cx->in->shape.nleaves;
+	struct spu_type *types = NULL;
+	int64_t none = 0;
+	int err = 0;
+
+	if ((r = spu_calloc(nb, sizeof(*r))) == NULL ||
+	    (sel = spu_calloc(n + 1, sizeof(*sel))) == NULL ||
+	    (types = spu_calloc(n + 1, sizeof(*types))) == NULL) {
+		err = lw_nomem(cx);
+		goto out;
+	}
+	for (k = 0; k < nb && err == 0; k++) {
+		const struct lval *a = &cx->val[cx->in->opnd[k + 1]];
+
+		err = lw_body(cx->L, cx->fb, sub(cx, k), a->slot, a->type,
+		    &r[k]);
+		if (err == 0 && r[k].n != n)
+			err = lw_bad(cx, "branch %u returns %u values", k,
+			    r[k].n);
+	}
+	for (j = 0; j < n && err == 0; j++) {
+		if ((err = lw_res_type(cx, j, &rt)) != 0)
+			break;
+		types[j] = rt;
+		cur = r[nb - 1].slot[j];
+		for (k = nb - 1; k-- > 0 && err == 0;) {
+			/* condition: p itself, or idx == k */
+			c = pred;
+			ct = *pt;
+			if (pt->dtype != SPU_PRED) {
+				struct spu_type kt = *pt;
+				uint32_t kk;
+
+				kt.vis = SPU_PUBLIC;
+				ct.dtype = SPU_PRED;
+				if ((err = lw_emit1(cx, SPU_OP_CONST, NULL, 0, &kt,
+				    &kk, &ins)) != 0)
+					break;
+				if ((ins->lit_i = spu_malloc(1,
+				    sizeof(int64_t))) == NULL) {
+					err = lw_nomem(cx);
+					break;
+				}
+				ins->lit_i[0] = k;
+				in[0] = pred;
+				in[1] = kk;
+				if ((err = lw_emit1(cx, SPU_OP_EQ, in, 2, &ct, &c,
+				    NULL)) != 0)
+					break;
+			}
+			if ((err = lw_broadcast(cx, c, &ct, &rt.shape, &none,
+			    &in[0])) != 0)
+				break;
+			bt = rt;
+			in[1] = r[k].slot[j];
+			in[2] = cur;
+			if ((err = lw_emit1(cx, SPU_OP_SELECT, in, 3, &bt, &cur,
+			    NULL)) != 0)
+				break;
+		}
+		sel[j] = cur;
+	}
+	if (err == 0)
+		err = lw_set(cx, sel, types, n);
+out:
+	for (k = 0; r != NULL && k < nb; k++) {
+		free(r[k].slot);
+		free(r[k].type);
+	}
+	free(r);
+	free(sel);
+	free(types);
+	return err;
+}
+
 int
 lw_cond(struct lctx *cx)
 {
-	uint32_t nb = cx->vi->nsub[cx->cur], k, j, a, na = 0, *args = NULL;
-	uint32_t *map = NULL, f[256], pred;
+	uint32_t nb = cx->vi->nsub[cx->cur], k, na = 0, *args = NULL;
+	uint32_t f[256], pred;
 	struct spu_type *argt = NULL, pt;
 	int err = 0;
 
@@ -116,36 +207,25 @@ lw_cond(struct lctx *cx)
 	    spu_dtype_is_float(pt.dtype)))
 		return lw_bad(cx, "predicate or index must be a pred or "
 		    "integer scalar");
-	if ((err = operand_leaves(cx, 0, &args, &argt, &na)) != 0)
-		return err;
-	/* args[0] is the predicate; the rest become one list of distinct
-	 * slots that every branch function takes. */
-	if ((map = spu_calloc(na + 1, sizeof(*map))) == NULL) {
-		err = lw_nomem(cx);
-		goto out;
-	}
-	for (k = 1, a = 1; k < na; k++) {
-		for (j = 1; j < a && args[j] != args[k]; j++)
-			;
-		if (j == a) {
-			args[a] = args[k];
-			argt[a++] = argt[k];
-		}
-		map[k] = j - 1;
-	}
-	for (k = 0, j = 1; k < nb && err == 0; k++) {
+	if (pt.dtype == SPU_PRED && nb != 2)
+		return lw_bad(cx, "a pred selects between two branches, "
+		    "not %u", nb);
+	if (pt.vis == SPU_SECRET)
+		return cond_oblivious(cx, nb, pred, &pt);
+	/* COND(p, args of branch 0, args of branch 1, ...): branch i takes
+	 * the leaves of its own operand, in order. */
+	for (k = 0; k < nb && err == 0; k++) {
 		struct vis_inst *s = sub(cx, k);
-		uint32_t nl = cx->val[cx->in->opnd[k + 1]].n;
 
-		err = lw_func(cx->L, s, a - 1, argt + 1, map + j, 0, &f[k]);
-		j += nl;
+		err = lw_func(cx->L, s, vis_param_leaves(s->comp), NULL, NULL,
+		    0, &f[k]);
 	}
 	if (err == 0)
-		err = emit_call(cx, SPU_OP_COND, args, a, f, nb, NULL);
-out:
+		err = operand_leaves(cx, 0, &args, &argt, &na);
+	if (err == 0)
+		err = emit_call(cx, SPU_OP_COND, args, na, f, nb, NULL);
 	free(args);
 	free(argt);
-	free(map);
 	return err;
 }
 
@@ -350,6 +430,13 @@ lw_custom_call(struct lctx *cx)
 		return lw_bad(cx, "needs custom_call_target=");
 	if ((err = hlo_attr_word(cx->L->m, a, &target, cx->L->d)) != 0)
 		return err;
+	/* Sharding annotations (pjit) are identities. */
+	if (strcmp(target, "Sharding") == 0 && cx->in->nopnd == 1 &&
+	    cx->val[cx->in->opnd[0]].n == cx->in->shape.nleaves) {
+		const struct lval *v = &cx->val[cx->in->opnd[0]];
+
+		return lw_set(cx, v->slot, v->type, v->n);
+	}
 	if (strcmp(target, "mhlo.erf") == 0 && cx->in->nopnd == 1) {
 		if ((err = lw_res_type(cx, 0, &rt)) != 0 ||
 		    (err = lw_arr(cx, 0, &x, &t)) != 0)

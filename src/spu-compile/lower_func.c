@@ -173,6 +173,12 @@ lw_func(struct lower *L, struct vis_inst *vi, uint32_t nparams,
 	}
 	if ((err = lw_body(L, &fb, vi, args, argt, &root)) != 0)
 		goto out;
+	if (root.n > SPU_BC_MAX_OPERANDS) {
+		err = hlo_fail(L->d, SPU_EUNSUPP, L->m->file, c->loc,
+		    "unsupported: computation '%s' returns %u values (at most "
+		    "%d)", c->name, root.n, SPU_BC_MAX_OPERANDS);
+		goto out;
+	}
 	for (j = 0; reveal_out && j < root.n; j++) {
 		if (root.type[j].vis != SPU_SECRET)
 			continue;

@@ -394,8 +394,16 @@ lw_reduce(struct lctx *cx)
 	int64_t *d;
 	int err;
 
-	if ((err = lw_ints(cx, "dimensions", 1, &d, &n)) != 0)
+	struct spu_type xt, rt;
+	uint32_t x, mask = 0;
+
+	if ((err = lw_ints(cx, "dimensions", 1, &d, &n)) != 0 ||
+	    (err = lw_arr(cx, 0, &x, &xt)) != 0 ||
+	    (err = lw_res_type(cx, 0, &rt)) != 0 ||
+	    (err = dims_ok(cx, d, n, xt.shape.ndim, &mask, "reduced")) != 0)
 		return err;
+	if (rt.shape.ndim != xt.shape.ndim - (int)n)
+		return lw_bad(cx, "result rank does not match");
 	if ((err = variadic(cx, SPU_OP_REDUCE, nres, 0, &ins)) != 0)
 		return err;
 	return lw_attr(cx, ins, SPU_ATTR_DIMS, d, n);

@@ -188,15 +188,13 @@ parse_attr_tail(struct parser *ps, struct hlo_attr *a)
 
 	if (TOK.kind != TK_EQ)
 		return perr(ps, "expected '=' after attribute name");
-	if (hlo_lex_raw(&ps->lx, &val) < 0 && TOK.kind != TK_ERROR)
+	if (hlo_lex_raw(&ps->lx, &val) < 0)
 		return SPU_EFORMAT;
 	end = val.p + val.len;
 	/* A value with a space in it (literal=s32[] 1, replica_groups=
 	 * mesh[...] {...}): on the same line, anything that cannot start
 	 * the next attribute, instruction or '}' continues the value. */
 	for (;;) {
-		if (val.len == 0)
-			return SPU_EFORMAT;
 		endline = val.line;
 		for (q = val.p; q < end; q++)
 			endline += *q == '\n';
@@ -205,13 +203,13 @@ parse_attr_tail(struct parser *ps, struct hlo_attr *a)
 		    (TOK.kind == TK_NAME && (is_name(ps, "ROOT") ||
 		    peek_kind(ps) == TK_EQ)))
 			break;
+		if (TOK.p < end)
+			break;			/* no progress: give up */
 		if (TOK.kind == TK_ERROR)
 			ps->lx.tok.kind = TK_NAME;	/* re-read it raw */
 		hlo_lex_rewind(&ps->lx);
-		if (hlo_lex_raw(&ps->lx, &more) < 0 && TOK.kind != TK_ERROR)
+		if (hlo_lex_raw(&ps->lx, &more) < 0)
 			return SPU_EFORMAT;
-		if (more.len == 0)
-			return perr(ps, "bad attribute value");
 		end = more.p + more.len;
 	}
 	if (TOK.kind == TK_ERROR)
@@ -608,7 +606,11 @@ parse_operands(struct parser *ps, struct hlo_instr *in)
 		return expect(ps, TK_RPAREN);
 	}
 	while (TOK.kind != TK_RPAREN) {
-		if (names.n > 0 && (err = expect(ps, TK_COMMA)) != 0)
+		if (names.n > 0 && TOK.kind != TK_COMMA) {
+			err = perr(ps, "expected ',' or ')' after an operand");
+			goto fail;
+		}
+		if (names.n > 0 && (err = next(ps)) != 0)
 			goto fail;
 		if (names.n >= HLO_MAX_OPERANDS) {
 			err = perr(ps, "too many operands");

@@ -47,6 +47,11 @@ usage(FILE *f)
 "  -s, --simulate N       run all N parties in this process (threads)\n"
 "  -o, --output FILE      output bundle (template with %%d under --simulate)\n"
 "  -t, --timeout SEC      give up on a silent peer after SEC s (default 60)\n"
+"      --link-latency MS  emulate a slower network: deliver each message\n"
+"                         MS milliseconds after it was sent (benchmarks)\n"
+"      --link-bandwidth MBIT\n"
+"                         emulate a slower network: send at most MBIT\n"
+"                         Mbit/s to each peer (benchmarks)\n"
 "      --protocol NAME    ref2k, semi2k or aby3, when no bundle says (public\n"
 "                         inputs only; default ref2k)\n"
 "      --field BITS       32, 64 or 128, when no bundle says (default 64)\n"
@@ -76,6 +81,21 @@ parse_int(const char *s, long lo, long hi, long *out)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A number lo..hi, such as 12.5. */
+static int
+parse_num(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end != '\0' || !(v >= lo && v <= hi))
 		return -1;
 	*out = v;
 	return 0;
@@ -118,7 +138,7 @@ print_stats(int party, const struct party_result *r)
 }
 
 enum { OPT_PROTOCOL = 256, OPT_FIELD, OPT_FXP, OPT_STATS, OPT_KEYGEN,
-    OPT_INSECURE, OPT_PROFILE, OPT_CLEARTEXT };
+    OPT_INSECURE, OPT_PROFILE, OPT_CLEARTEXT, OPT_LATENCY, OPT_BANDWIDTH };
 
 int
 main(int argc, char **argv)
@@ -131,6 +151,8 @@ main(int argc, char **argv)
 		{ "insecure-plaintext-links", no_argument, NULL, OPT_INSECURE },
 		{ "key", required_argument, NULL, 'k' },
 		{ "keygen", required_argument, NULL, OPT_KEYGEN },
+		{ "link-bandwidth", required_argument, NULL, OPT_BANDWIDTH },
+		{ "link-latency", required_argument, NULL, OPT_LATENCY },
 		{ "output", required_argument, NULL, 'o' },
 		{ "party", required_argument, NULL, 'p' },
 		{ "peers", required_argument, NULL, 'P' },
@@ -215,6 +237,16 @@ main(int argc, char **argv)
 			break;
 		case OPT_INSECURE:
 			insecure = 1;
+			break;
+		case OPT_LATENCY:
+			if (parse_num(optarg, 0, 60000, &o.link_latency_ms))
+				return bad_usage("--link-latency takes 0..60000 "
+				    "milliseconds", optarg);
+			break;
+		case OPT_BANDWIDTH:
+			if (parse_num(optarg, 0, 1e6, &o.link_mbit))
+				return bad_usage("--link-bandwidth takes "
+				    "0..1000000 Mbit/s", optarg);
 			break;
 		case OPT_KEYGEN: {
 			char pkhex[2 * SPU_LINK_KEYBYTES + 1];

@@ -344,6 +344,8 @@ party_run(const struct run_opts *o, int party, struct spu_link *link,
 		if (rc != 0)
 			goto out;
 	}
+	if (link != NULL)
+		spu_link_set_shaping(link, o->link_latency_ms, o->link_mbit);
 	if ((rc = handshake(link, o, &in, party, session, d)) != 0)
 		goto out;
 	if ((rc = spu_mpc_init(&m, (enum spu_protocol)in.protocol, party,
@@ -360,7 +362,9 @@ party_run(const struct run_opts *o, int party, struct spu_link *link,
 out:
 	if (link != NULL)
 		res->st = *spu_link_stats(link);
-	/* close the links at once on failure so the peers notice */
+	/* tell the peers why, then close the links at once so they notice */
+	if (rc != 0 && link != NULL)
+		spu_link_abort(link, d->msg);
 	spu_link_free(link);
 	for (size_t i = 0; i < nvals; i++)
 		spu_value_free(vals[i]);

@@ -23,6 +23,7 @@ struct run_opts {
 	const char *output;		/* path or template with %d */
 	int nparties;
 	int timeout_ms;
+	double link_latency_ms, link_mbit;	/* WAN emulation, 0 = off */
 	int stats;
 	int profile;
 	/* used when no share bundle says otherwise (public-only runs) */

@@ -2,8 +2,11 @@
  * link.c - unit tests of the link data path on in-process meshes
  * (socketpairs): all-to-all rounds among 3 and 5 threads, a 64 MB
  * exchange both ways at once, frame checks (length, sequence), a closed
- * peer, a silent peer, and the statistics.  TCP meshes and peer lists
- * are tested in link_tcp.c.
+ * peer, a silent peer, the statistics, and abort frames (a waiting
+ * peer, a peer outside the round, a half-sent frame finished first, an
+ * abort behind a queued frame, hostile reason text, and sealed aborts on
+ * a version 2 TCP pair).  TCP meshes and peer lists are tested in
+ * link_tcp.c, WAN emulation in link_shape.c.
  */
 #include "config.h"
 
@@ -339,6 +342,317 @@ test_args(void)
 	spu_link_free(NULL);
 }
 
+/* Party 1 gives up; party 0, waiting for it, learns why. */
+static void
+test_abort_plain(void)
+{
+	struct spu_link *links[3];
+	unsigned char buf[64];
+	struct spu_diag d;
+	double t0, dt;
+	int rc;
+
+	if (spu_link_local(3, 5000, links, &d) != 0) {
+		ok(0, "abort: mesh: %s", d.msg);
+		return;
+	}
+	/* A round first, so the abort is not frame 0. */
+	memset(buf, 1, sizeof(buf));
+	ok(spu_link_send(links[1], 0, buf, 10, &d) == 0 &&
+	    spu_link_recv(links[0], 1, buf, 10, &d) == 0, "abort: a round");
+	spu_link_abort(links[1], "party 1: party 2 closed the connection "
+	    "(phase: mul)");
+	spu_link_free(links[1]);
+	spu_link_set_phase(links[0], "mul");
+	t0 = now_s();
+	rc = spu_link_recv(links[0], 1, buf, sizeof(buf), &d);
+	dt = now_s() - t0;
+	ok(rc == SPU_ENET && dt < 1.0, "abort: the waiting party fails at "
+	    "once with SPU_ENET (%d, %.3f s)", rc, dt);
+	ok(strcmp(d.msg, "party 0: party 1 aborted: party 2 closed the "
+	    "connection (phase: mul)") == 0, "abort: message: %s", d.msg);
+	ok(spu_link_recv(links[0], 2, buf, 1, &d) == SPU_ENET &&
+	    strstr(d.msg, "earlier round") != NULL,
+	    "abort: the link stays failed");
+	/* It forwards the cause, not the caller's words. */
+	spu_link_abort(links[0], "ignored");
+	spu_link_free(links[0]);
+	rc = spu_link_recv(links[2], 0, buf, sizeof(buf), &d);
+	ok(rc == SPU_ENET && strcmp(d.msg, "party 2: party 0 aborted: party 1 "
+	    "aborted: party 2 closed the connection (phase: mul)") == 0,
+	    "abort: forwarded with the first cause: %s", d.msg);
+	spu_link_free(links[2]);
+}
+
+/* Party 0 waits on party 2 only; party 1 (not in the round) aborts.
+ * A frame party 1 sent earlier for a later round must not be taken for
+ * it, nor consumed. */
+static void
+test_abort_watch(void)
+{
+	struct spu_link *links[3];
+	unsigned char out[300], in[300];
+	struct spu_diag d;
+	double t0, dt;
+	int rc;
+
+	if (spu_link_local(3, 5000, links, &d) != 0) {
+		ok(0, "abort watch: mesh: %s", d.msg);
+		return;
+	}
+	msg_fill(out, sizeof(out), 1, 0, 7);
+	ok(spu_link_send(links[1], 0, out, sizeof(out), &d) == 0,
+	    "watch: party 1 sends early for a later round");
+	ok(spu_link_send(links[2], 0, "abcd", 4, &d) == 0 &&
+	    spu_link_recv(links[0], 2, in, 4, &d) == 0 &&
+	    memcmp(in, "abcd", 4) == 0,
+	    "watch: a round with party 2 leaves party 1's frame alone");
+	memset(in, 0, sizeof(in));
+	rc = spu_link_recv(links[0], 1, in, sizeof(in), &d);
+	ok(rc == 0 && memcmp(in, out, sizeof(out)) == 0,
+	    "watch: that frame arrives intact in its round");
+	ok(spu_link_stats(links[0])->bytes_recv == 8 + 4 + 8 + 300,
+	    "watch: peeking counts no bytes");
+
+	spu_link_abort(links[1], "disk full");
+	spu_link_free(links[1]);
+	t0 = now_s();
+	rc = spu_link_recv(links[0], 2, in, 16, &d);
+	dt = now_s() - t0;
+	ok(rc == SPU_ENET && dt < 1.0 && strcmp(d.msg, "party 0: party 1 "
+	    "aborted: disk full") == 0, "watch: an abort from a party outside "
+	    "the round ends it (%.3f s): %s", dt, d.msg);
+	spu_link_free(links[0]);
+	spu_link_free(links[2]);
+}
+
+struct reader {
+	struct spu_link *l;
+	unsigned char *buf;
+	size_t len;
+	int rc, rc2;
+	struct spu_diag d, d2;
+};
+
+static void *
+reader_run(void *arg)
+{
+	struct reader *r = arg;
+	unsigned char b[16];
+
+	r->rc = spu_link_recv(r->l, 0, r->buf, r->len, &r->d);
+	r->rc2 = spu_link_recv(r->l, 0, b, sizeof(b), &r->d2);
+	return NULL;
+}
+
+/* A round fails with a frame half sent: the abort finishes that frame
+ * first (from a copy: the caller's buffer is gone) and then tells. */
+static void
+test_abort_partial(void)
+{
+	struct spu_link *links[2];
+	struct reader r;
+	pthread_t th;
+	size_t len = (size_t)8 << 20;
+	unsigned char *out, *want;
+	struct spu_diag d;
+	int rc;
+
+	out = malloc(len);
+	want = malloc(len);
+	memset(&r, 0, sizeof(r));
+	r.len = len;
+	r.buf = malloc(len);
+	if (out == NULL || want == NULL || r.buf == NULL ||
+	    spu_link_local(2, 300, links, &d) != 0) {
+		ok(0, "partial: setup");
+		goto out;
+	}
+	msg_fill(out, len, 0, 1, 3);
+	memcpy(want, out, len);
+	spu_link_set_phase(links[0], "open");
+	rc = spu_link_send(links[0], 1, out, len, &d);
+	ok(rc == SPU_ETIMEOUT, "partial: 8 MB to a peer that does not read "
+	    "times out (%d)", rc);
+	memset(out, 0xee, len);	/* the caller reuses its buffer */
+	r.l = links[1];
+	pthread_create(&th, NULL, reader_run, &r);
+	spu_link_abort(links[0], NULL);
+	spu_link_free(links[0]);
+	pthread_join(th, NULL);
+	ok(r.rc == 0 && memcmp(r.buf, want, len) == 0,
+	    "partial: the half-sent frame arrives whole and intact");
+	ok(r.rc2 == SPU_ENET && strcmp(r.d2.msg, "party 1: party 0 aborted: "
+	    "timeout after 0.3 s waiting for party 1 (phase: open)") == 0,
+	    "partial: then the abort, with the link's own cause: %s",
+	    r.d2.msg);
+	spu_link_free(links[1]);
+out:
+	free(out);
+	free(want);
+	free(r.buf);
+}
+
+/* Party 1 sent a frame for a later round, then aborted and left; party
+ * 0 only sends to it, so the send fails first: the abort behind the
+ * queued frame is still found. */
+static void
+test_abort_salvage(void)
+{
+	struct spu_link *links[2];
+	unsigned char buf[1000];
+	size_t big = (size_t)1 << 20;
+	unsigned char *b;
+	struct spu_diag d;
+	int rc;
+
+	if ((b = calloc(1, big)) == NULL || spu_link_local(2, 2000, links,
+	    &d) != 0) {
+		ok(0, "salvage: setup");
+		free(b);
+		return;
+	}
+	memset(buf, 5, sizeof(buf));
+	ok(spu_link_send(links[1], 0, buf, sizeof(buf), &d) == 0,
+	    "salvage: party 1 sends ahead");
+	spu_link_abort(links[1], "out of memory");
+	spu_link_free(links[1]);
+	rc = spu_link_send(links[0], 1, b, big, &d);
+	ok(rc == SPU_ENET && strcmp(d.msg, "party 0: party 1 aborted: out of "
+	    "memory") == 0, "salvage: sending to a party that aborted: %s",
+	    d.msg);
+	spu_link_free(links[0]);
+	free(b);
+}
+
+/* Reason text from a peer is data: control bytes are replaced, length
+ * is bounded, a missing NUL does no harm. */
+static void
+test_abort_hostile(void)
+{
+	struct spu_link *links[2];
+	unsigned char frame[8 + 256], in[8];
+	struct spu_diag d;
+	int rc, i, clean = 1;
+
+	if (spu_link_local(2, 2000, links, &d) != 0)
+		return;
+	memset(frame, 'A', sizeof(frame));
+	memcpy(frame, "\xff\xff\xff\xff\0\0\0\0", 8);
+	memcpy(frame + 8, "bad\033[2Jtext\n", 12);
+	ok(send(links[1]->peer[0].fd, frame, sizeof(frame), 0) ==
+	    (ssize_t)sizeof(frame), "hostile: write an abort frame by hand");
+	rc = spu_link_recv(links[0], 1, in, sizeof(in), &d);
+	for (i = 0; d.msg[i] != '\0'; i++)
+		if ((unsigned char)d.msg[i] < 0x20 ||
+		    (unsigned char)d.msg[i] >= 0x7f)
+			clean = 0;
+	ok(rc == SPU_ENET && clean && strncmp(d.msg, "party 0: party 1 "
+	    "aborted: bad?[2Jtext?AAA", 37) == 0 &&
+	    strlen(d.msg) == strlen("party 0: party 1 aborted: ") + 255,
+	    "hostile: printable, at most 255 characters: %.60s...", d.msg);
+	spu_link_free(links[0]);
+	spu_link_free(links[1]);
+}
+
+/* Version 2: abort frames are sealed like any frame; an unsealed one is
+ * a forgery. */
+struct sp {
+	int party;
+	const struct spu_peer_addr *pa;
+	const unsigned char *pk, *sk, *pks;
+	struct spu_link *l;
+	int rc;
+	struct spu_diag d;
+};
+
+static void *
+sp_run(void *arg)
+{
+	struct sp *p = arg;
+
+	p->rc = spu_link_tcp_secure(p->party, 2, p->pa, p->pk, p->sk, p->pks,
+	    5000, &p->l, &p->d);
+	return NULL;
+}
+
+static int
+secure_pair(struct sp *p, int base)
+{
+	static unsigned char pk[2][32], sk[2][32], pks[64];
+	static struct spu_peer_addr pa[2];
+	pthread_t th[2];
+	int i;
+
+	set_peers(pa, 2, base);
+	for (i = 0; i < 2; i++) {
+		crypto_kx_keypair(pk[i], sk[i]);
+		memcpy(pks + 32 * i, pk[i], 32);
+	}
+	for (i = 0; i < 2; i++) {
+		memset(&p[i], 0, sizeof(p[i]));
+		p[i].party = i;
+		p[i].pa = pa;
+		p[i].pk = pk[i];
+		p[i].sk = sk[i];
+		p[i].pks = pks;
+		pthread_create(&th[i], NULL, sp_run, &p[i]);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	if (p[0].rc == 0 && p[1].rc == 0)
+		return 0;
+	diag("%s / %s", p[0].d.msg, p[1].d.msg);
+	return -1;
+}
+
+static void
+test_abort_secure(int base)
+{
+	struct sp p[2];
+	unsigned char buf[300], wire[8 + 256 + 16];
+	unsigned char fake[8 + 256] = { 0xff, 0xff, 0xff, 0xff, 1 };
+	struct spu_diag d;
+	size_t got = 0;
+	ssize_t r;
+	int rc, k, plain = 0;
+
+	if (!ok(secure_pair(p, base) == 0, "secure abort: pair connected"))
+		return;
+	spu_link_abort(p[1].l, "party 1: no space left on device");
+	/* What went over the wire: header, ciphertext, tag. */
+	for (k = 0; k < 100 && got < sizeof(wire); k++) {
+		r = recv(p[0].l->peer[1].fd, wire + got, sizeof(wire) - got,
+		    MSG_PEEK);
+		if (r > 0)
+			got = (size_t)r;
+		else
+			usleep(5000);
+	}
+	plain = memmem(wire, got, "no space", 8) != NULL;
+	ok(got == sizeof(wire) && memcmp(wire, "\xff\xff\xff\xff\1\0\0\0",
+	    8) == 0 && !plain, "secure abort: frame 1, %zu bytes, no "
+	    "plaintext", got);
+	spu_link_free(p[1].l);
+	rc = spu_link_recv(p[0].l, 1, buf, sizeof(buf), &d);
+	ok(rc == SPU_ENET && strcmp(d.msg, "party 0: party 1 aborted: no space "
+	    "left on device") == 0, "secure abort: opened: %s", d.msg);
+	spu_link_free(p[0].l);
+
+	/* An unsealed abort frame on a secure link is a forgery. */
+	if (secure_pair(p, base) != 0)
+		return;
+	memcpy(fake + 8, "trust me", 8);
+	(void)send(p[1].l->peer[0].fd, fake, sizeof(fake), 0);
+	(void)send(p[1].l->peer[0].fd, buf, 16, 0);	/* as if a tag */
+	rc = spu_link_recv(p[0].l, 1, buf, sizeof(buf), &d);
+	ok(rc == SPU_EPROTO && strstr(d.msg, "party 0: message 1 from party 1 "
+	    "failed authentication") != NULL && strstr(d.msg, "trust") ==
+	    NULL, "secure abort: forged: %s", d.msg);
+	spu_link_free(p[0].l);
+	spu_link_free(p[1].l);
+}
+
 int
 main(void)
 {
@@ -351,5 +665,11 @@ main(void)
 	test_mismatch();
 	test_closed();
 	test_timeout();
+	test_abort_plain();
+	test_abort_watch();
+	test_abort_partial();
+	test_abort_salvage();
+	test_abort_hostile();
+	test_abort_secure(pick_ports(2));
 	return done_testing();
 }

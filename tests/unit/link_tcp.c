@@ -2,8 +2,9 @@
  * link_tcp.c - unit tests of TCP meshes and peer lists: a 3-party mesh
  * of threads on 127.0.0.1 with a late starter, rounds checked byte by
  * byte; a port in use; an unreachable party; strangers and misconfigured
- * parties knocking; and good and bad peer lists.  Ports are derived from
- * the PID so parallel runs do not collide.
+ * parties knocking; a party lost during setup, named by everyone; and
+ * good and bad peer lists.  Ports are derived from the PID so parallel
+ * runs do not collide.
  */
 #include "config.h"
 
@@ -266,6 +267,76 @@ test_strangers(int base)
 	spu_link_free(p0.l);
 }
 
+/* A party 2 of 3 that says hello to party 0 and dies before it gets to
+ * party 1. */
+static void *
+dying_run(void *arg)
+{
+	struct stranger *s = arg;
+	unsigned char hello[16] = { 'S', 'P', 'U', 'L', 1, 0, 0, 0, 2, 0, 0,
+	    0, 3, 0, 0, 0 }, answer[16];
+	struct sockaddr_in sa;
+	size_t got = 0;
+	ssize_t r;
+	int fd, k;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return NULL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(s->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (k = 0; k < 40; k++) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			break;
+		usleep(50000);
+	}
+	(void)send(fd, hello, sizeof(hello), MSG_NOSIGNAL);
+	while (got < sizeof(answer) && (r = recv(fd, answer + got,
+	    sizeof(answer) - got, 0)) > 0)
+		got += (size_t)r;
+	usleep(s->delay_ms * 1000);
+	close(fd);
+	return NULL;
+}
+
+/*
+ * Party 2 connects to party 0 and dies; party 1 starts late.  Party 0
+ * names party 2 (not party 1, which was merely late) and, once party 1
+ * is connected, tells it; party 1, which waits for party 2 too, names
+ * party 2 through party 0's abort frame rather than blaming party 0.
+ */
+static void
+test_lost_in_setup(int base)
+{
+	struct spu_peer_addr pa[3];
+	struct stranger s = { base, 100, NULL };
+	struct party p0, p1;
+	pthread_t th[3];
+
+	set_peers(pa, 3, base);
+	memset(&p0, 0, sizeof(p0));
+	p0.party = 0, p0.n = 3, p0.timeout_ms = 3000, p0.peers = pa;
+	p1 = p0;
+	p1.party = 1, p1.timeout_ms = 1500, p1.delay_ms = 400;
+	pthread_create(&th[0], NULL, party_run, &p0);
+	pthread_create(&th[1], NULL, dying_run, &s);
+	pthread_create(&th[2], NULL, party_run, &p1);
+	pthread_join(th[0], NULL);
+	pthread_join(th[1], NULL);
+	pthread_join(th[2], NULL);
+	ok(p0.rc == SPU_ENET && strcmp(p0.d.msg, "party 0: party 2 closed the "
+	    "connection during setup") == 0 && p0.secs < 2.0,
+	    "lost in setup: party 0 names party 2 once party 1 is in "
+	    "(%.2f s): %s", p0.secs, p0.d.msg);
+	ok(p1.rc == SPU_ENET && strcmp(p1.d.msg, "party 1: party 0 aborted: "
+	    "party 2 closed the connection during setup") == 0 &&
+	    p1.secs < 3.0, "lost in setup: party 1 learns it from party 0 "
+	    "(%.2f s): %s", p1.secs, p1.d.msg);
+	spu_link_free(p0.l);
+	spu_link_free(p1.l);
+}
+
 static void
 test_bad_args(void)
 {
@@ -363,5 +434,6 @@ main(void)
 	test_port_in_use(base + 7);
 	test_unreachable(base + 3);
 	test_strangers(base);
+	test_lost_in_setup(base + 3);
 	return done_testing();
 }

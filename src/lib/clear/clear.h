@@ -16,12 +16,13 @@
 #define SPU_CLEAR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bytecode.h"
 #include "err.h"
 #include "tensor.h"
 
-/* Largest number of iterations of any one WHILE loop. */
+/* Default largest number of iterations of any one WHILE loop. */
 #define SPU_CLEAR_MAX_ITERS 10000000
 /* Deepest nesting of called functions (WHILE/COND/CALL/REDUCE/...). */
 #define SPU_CLEAR_MAX_DEPTH 256
@@ -39,5 +40,15 @@
  */
 int spu_clear_run(const struct spu_program *p, struct spu_tensor *const *in,
     size_t nin, struct spu_tensor ***out, size_t *nout, struct spu_diag *d);
+
+/* Limits of a run; zero fields take the defaults above. */
+struct spu_clear_opts {
+	uint64_t max_iters;	/* per WHILE loop */
+};
+
+/* spu_clear_run with limits (o may be NULL). */
+int spu_clear_run_opts(const struct spu_program *p,
+    struct spu_tensor *const *in, size_t nin, const struct spu_clear_opts *o,
+    struct spu_tensor ***out, size_t *nout, struct spu_diag *d);
 
 #endif

@@ -38,6 +38,8 @@ struct clear_ctx {
 	unsigned depth;		/* nesting of called functions */
 	uint32_t fn;		/* instruction being run, for messages */
 	uint32_t pc;
+	uint64_t max_iters;	/* per WHILE loop */
+	uint32_t *maxio;	/* per function: most operands, results */
 };
 
 /* ---- value.c: values, dtypes, conversions, attributes, messages ---- */
@@ -68,6 +70,9 @@ int clear_coerce(struct clear_ctx *cx, struct clear_val *v, enum spu_dtype t,
 
 /* Row-major strides of s, in elements. */
 void clear_strides(const struct spu_shape *s, int64_t *st);
+/* Step idx (ndim counters, start all 0) to the next index of s in
+ * row-major order; returns 0 after the last one. */
+int clear_next_index(int64_t *idx, const struct spu_shape *s);
 
 /* Record "function F: instruction I (op, HLO line L): <fmt>" in cx->d. */
 int clear_fail(struct clear_ctx *cx, int err, const char *fmt, ...)

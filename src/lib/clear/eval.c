@@ -14,6 +14,9 @@
 #include "clear_int.h"
 #include "mem.h"
 
+#define SMALL_SLOTS 32
+#define SMALL_IO 8
+
 static int run_insn(struct clear_ctx *cx, const struct spu_insn *in,
     struct clear_val *const *args, uint32_t nargs, struct clear_val *const *a,
     struct clear_val **r);
@@ -38,6 +41,7 @@ clear_call(struct clear_ctx *cx, uint32_t f, struct clear_val *const *args,
     uint32_t nargs, struct clear_val **outs, uint32_t nouts)
 {
 	const struct spu_func *fn;
+	struct clear_val *sslot[SMALL_SLOTS], *sa[SMALL_IO], *sr[SMALL_IO];
 	struct clear_val **slot = NULL, **a = NULL, **r = NULL;
 	uint32_t save_fn = cx->fn, save_pc = cx->pc, maxin = 1, maxout = 1;
 	int err = 0;
@@ -54,15 +58,22 @@ clear_call(struct clear_ctx *cx, uint32_t f, struct clear_val *const *args,
 	if (cx->depth >= SPU_CLEAR_MAX_DEPTH)
 		return clear_fail(cx, SPU_ELIMIT, "calls nested deeper than "
 		    "%d (recursion?)", SPU_CLEAR_MAX_DEPTH);
-	for (uint32_t i = 0; i < fn->ninsns; i++) {
-		if (fn->insns[i].nin > maxin)
-			maxin = fn->insns[i].nin;
-		if (fn->insns[i].nout > maxout)
-			maxout = fn->insns[i].nout;
+	if (cx->maxio != NULL) {
+		maxin = cx->maxio[2 * f];
+		maxout = cx->maxio[2 * f + 1];
 	}
-	slot = calloc(fn->nslots ? fn->nslots : 1, sizeof(*slot));
-	a = calloc(maxin, sizeof(*a));
-	r = calloc(maxout, sizeof(*r));
+	/* small functions (reducers, comparators) run without malloc */
+	if (fn->nslots <= SMALL_SLOTS && maxin <= SMALL_IO &&
+	    maxout <= SMALL_IO) {
+		memset(sslot, 0, fn->nslots * sizeof(*slot));
+		slot = sslot;
+		a = sa;
+		r = sr;
+	} else {
+		slot = calloc(fn->nslots ? fn->nslots : 1, sizeof(*slot));
+		a = calloc(maxin, sizeof(*a));
+		r = calloc(maxout, sizeof(*r));
+	}
 	if (slot == NULL || a == NULL || r == NULL) {
 		err = clear_fail(cx, SPU_ENOMEM, "out of memory");
 		goto out;
@@ -125,9 +136,11 @@ done:
 	for (uint32_t s = 0; s < fn->nslots; s++)
 		clear_val_unref(slot[s]);
 out:
-	free(slot);
-	free(a);
-	free(r);
+	if (slot != sslot) {
+		free(slot);
+		free(a);
+		free(r);
+	}
 	cx->fn = save_fn;	/* any message is already written */
 	cx->pc = save_pc;
 	return err;
@@ -148,6 +161,7 @@ clear_call_scalars(struct clear_ctx *cx, uint32_t f,
 		return clear_fail(cx, SPU_ELIMIT, "too many values for a "
 		    "called function");
 	memset(&scalar, 0, sizeof(scalar));
+	args[0] = NULL;
 	for (; made < nargs; made++) {
 		if ((args[made] = clear_val_new(at[made], &scalar)) == NULL) {
 			err = clear_fail(cx, SPU_ENOMEM, "out of memory");
@@ -195,7 +209,8 @@ op_while(struct clear_ctx *cx, const struct spu_insn *in,
 {
 	struct clear_val **st, **nx, *c = NULL;
 	uint32_t n = in->nin;
-	int64_t go, iters = 0;
+	uint64_t iters = 0;
+	int64_t go;
 	int err = 0;
 
 	if (in->nfunc != 2 || in->nout != n)
@@ -216,9 +231,10 @@ op_while(struct clear_ctx *cx, const struct spu_insn *in,
 		clear_val_unref(c);
 		if (err != 0 || !go)
 			break;
-		if (++iters > SPU_CLEAR_MAX_ITERS) {
+		if (++iters > cx->max_iters) {
 			err = clear_fail(cx, SPU_ELIMIT, "loop ran more than "
-			    "%d iterations", SPU_CLEAR_MAX_ITERS);
+			    "%llu iterations",
+			    (unsigned long long)cx->max_iters);
 			goto out;
 		}
 		if ((err = clear_call(cx, in->func[1], st, n, nx, n)) != 0)
@@ -461,6 +477,34 @@ int
 spu_clear_run(const struct spu_program *p, struct spu_tensor *const *in,
     size_t nin, struct spu_tensor ***out, size_t *nout, struct spu_diag *d)
 {
+	return spu_clear_run_opts(p, in, nin, NULL, out, nout, d);
+}
+
+/* Most operands and results of any instruction, per function. */
+static uint32_t *
+io_sizes(const struct spu_program *p)
+{
+	uint32_t *m = calloc(2 * (size_t)p->nfuncs, sizeof(*m));
+
+	for (uint32_t f = 0; m != NULL && f < p->nfuncs; f++) {
+		const struct spu_func *fn = &p->funcs[f];
+
+		m[2 * f] = m[2 * f + 1] = 1;
+		for (uint32_t i = 0; i < fn->ninsns; i++) {
+			if (fn->insns[i].nin > m[2 * f])
+				m[2 * f] = fn->insns[i].nin;
+			if (fn->insns[i].nout > m[2 * f + 1])
+				m[2 * f + 1] = fn->insns[i].nout;
+		}
+	}
+	return m;
+}
+
+int
+spu_clear_run_opts(const struct spu_program *p,
+    struct spu_tensor *const *in, size_t nin, const struct spu_clear_opts *o,
+    struct spu_tensor ***out, size_t *nout, struct spu_diag *d)
+{
 	struct clear_ctx cx;
 	const struct spu_func *fn;
 	struct clear_val **args = NULL, **res = NULL;
@@ -479,6 +523,8 @@ spu_clear_run(const struct spu_program *p, struct spu_tensor *const *in,
 	cx.d = d;
 	cx.fn = p->entry;
 	cx.pc = UINT32_MAX;
+	cx.max_iters = o != NULL && o->max_iters ? o->max_iters :
+	    SPU_CLEAR_MAX_ITERS;
 	fn = &p->funcs[p->entry];
 	if (nin != fn->nparams)
 		return clear_fail(&cx, SPU_EINVAL, "takes %u inputs, %zu "
@@ -487,7 +533,8 @@ spu_clear_run(const struct spu_program *p, struct spu_tensor *const *in,
 	args = calloc(nin ? nin : 1, sizeof(*args));
 	res = calloc(nres ? nres : 1, sizeof(*res));
 	t = calloc(nres ? nres : 1, sizeof(*t));
-	if (args == NULL || res == NULL || t == NULL) {
+	cx.maxio = io_sizes(p);
+	if (args == NULL || res == NULL || t == NULL || cx.maxio == NULL) {
 		err = clear_fail(&cx, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -517,5 +564,6 @@ out:
 	free(args);
 	free(res);
 	free(t);
+	free(cx.maxio);
 	return err;
 }

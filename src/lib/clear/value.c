@@ -191,6 +191,17 @@ clear_strides(const struct spu_shape *s, int64_t *st)
 }
 
 int
+clear_next_index(int64_t *idx, const struct spu_shape *s)
+{
+	for (int d = s->ndim - 1; d >= 0; d--) {
+		if (++idx[d] < s->dim[d])
+			return 1;
+		idx[d] = 0;
+	}
+	return 0;
+}
+
+int
 clear_fail(struct clear_ctx *cx, int err, const char *fmt, ...)
 {
 	char why[SPU_DIAG_MAX], line[32] = "";
@@ -249,7 +260,7 @@ clear_attr_n(struct clear_ctx *cx, const struct spu_insn *in,
 	const struct spu_attr *a = spu_insn_attr(in, key);
 
 	if (a == NULL) {
-		if (required)
+		if (required && n > 0)
 			return clear_fail(cx, SPU_EFORMAT,
 			    "missing attribute %s", spu_attr_name(key));
 		for (uint32_t i = 0; i < n; i++)

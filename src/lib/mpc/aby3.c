@@ -314,26 +314,32 @@ aby3_and_b(struct spu_mpc *m, void *const z[], void *const x[],
 	unsigned f = m->field;
 	size_t K = spu_ring_size(f), plen = spu_bool_packed_size(n, bits);
 	spu_u128 mk = spu_bool_mask(bits);
-	void *zi = spu_ring_alloc(f, n), *r = spu_ring_alloc(f, n);
-	uint8_t *out = spu_malloc(plen, 1), *in = spu_malloc(plen, 1);
+	void *zi, *r;
+	uint8_t *out, *in;
 	int rc;
 
+	if (n == 0)
+		return 0;
+	zi = spu_ring_alloc(f, n);
+	r = spu_ring_alloc(f, n);
+	out = spu_malloc(plen, 1);
+	in = spu_malloc(plen, 1);
 	if (zi == NULL || r == NULL || out == NULL || in == NULL ||
 	    plen == SIZE_MAX) {
 		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		spu_u128 x0 = spu_ring_get(f, x[0], i), x1 = spu_ring_get(f, x[1], i);
-		spu_u128 y0 = spu_ring_get(f, y[0], i), y1 = spu_ring_get(f, y[1], i);
-		spu_ring_set(f, zi, i, (x0 & y0) ^ (x0 & y1) ^ (x1 & y0));
+		spu_u128 x0 = spu_bget(f, x[0], i), x1 = spu_bget(f, x[1], i);
+		spu_u128 y0 = spu_bget(f, y[0], i), y1 = spu_bget(f, y[1], i);
+		spu_bset(f, zi, i, (x0 & y0) ^ (x0 & y1) ^ (x1 & y0));
 	}
 	spu_prg_ring(&m->prss_self, f, r, n);
 	spu_ring_xor(f, zi, zi, r, n);
 	spu_prg_ring(&m->prss_next, f, r, n);
 	spu_ring_xor(f, zi, zi, r, n);
 	for (size_t i = 0; i < n; i++)
-		spu_ring_set(f, zi, i, spu_ring_get(f, zi, i) & mk);
+		spu_bset(f, zi, i, spu_bget(f, zi, i) & mk);
 	spu_bool_pack(f, out, zi, n, bits);
 	if ((rc = pass(m, PREV(m), out, plen, NEXT(m), in, plen)) != 0)
 		goto out;
@@ -369,6 +375,8 @@ aby3_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 	uint8_t *pk = NULL;
 	int rc = 0;
 
+	if (n == 0)
+		return 0;
 	if (bits == 0 || bits > f)
 		return spu_mpc_fail(m, SPU_EINVAL, "b2a: bad width");
 	if (n > SIZE_MAX / bits / 128)
@@ -388,12 +396,12 @@ aby3_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		struct spu_bitw bw = { pk, 0, 0 };
 		spu_prg_ring(&m->prss_self, f, r, nb);
 		for (size_t i = 0; i < n; i++) {
-			spu_u128 u = (spu_ring_get(f, x[0], i) ^
-			    spu_ring_get(f, x[1], i)) & spu_bool_mask(bits);
-			spu_ring_set(f, zi, i, u);
+			spu_u128 u = (spu_bget(f, x[0], i) ^
+			    spu_bget(f, x[1], i)) & spu_bool_mask(bits);
+			spu_bset(f, zi, i, u);
 			for (unsigned t = 0; t < bits; t++)
 				spu_bitw_put(&bw, ((u >> t) & 1) +
-				    spu_ring_get(f, r, i * bits + t), f - t);
+				    spu_bget(f, r, i * bits + t), f - t);
 		}
 		spu_bitw_flush(&bw);
 		rc = pass(m, 1, pk, plen, -1, NULL, 0);
@@ -402,22 +410,22 @@ aby3_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		if ((rc = pass(m, -1, NULL, 0, 0, pk, plen)) != 0)
 			goto out;
 		for (size_t i = 0; i < n; i++) {
-			spu_u128 v = spu_ring_get(f, x[1], i), s1 = 0;
+			spu_u128 v = spu_bget(f, x[1], i), s1 = 0;
 			for (unsigned t = 0; t < bits; t++) {
 				spu_u128 y = spu_bitr_get(&br, f - t);
 				if ((v >> t) & 1)
 					s1 += y << t;
 			}
-			spu_ring_set(f, zi, i, (v & spu_bool_mask(bits)) - 2 * s1);
+			spu_bset(f, zi, i, (v & spu_bool_mask(bits)) - 2 * s1);
 		}
 	} else {
 		spu_prg_ring(&m->prss_next, f, r, nb);
 		for (size_t i = 0; i < n; i++) {
-			spu_u128 v = spu_ring_get(f, x[0], i), s2 = 0;
+			spu_u128 v = spu_bget(f, x[0], i), s2 = 0;
 			for (unsigned t = 0; t < bits; t++)
 				if ((v >> t) & 1)
-					s2 += spu_ring_get(f, r, i * bits + t) << t;
-			spu_ring_set(f, zi, i, 2 * s2);
+					s2 += spu_bget(f, r, i * bits + t) << t;
+			spu_bset(f, zi, i, 2 * s2);
 		}
 	}
 	if (rc == 0)

@@ -133,14 +133,35 @@ spu_bool_pack(unsigned field, uint8_t *out, const void *x, size_t n,
     unsigned w)
 {
 	struct spu_bitw bw = { out, 0, 0 };
+	spu_u128 acc = 0;
+	unsigned nacc = 0;
 
+	if (w == 1) {
+		memset(out, 0, (n + 7) / 8);
+		for (size_t i = 0; i < n; i++)
+			out[i >> 3] |= (uint8_t)((spu_bget(field, x, i) & 1) <<
+			    (i & 7));
+		return;
+	}
 	if (w == field) {
+		/* whole words, host (little-endian) order as in ring.h */
 		memcpy(out, x, n * spu_ring_size(field));
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		spu_bitw_put(&bw, spu_ring_get(field, x, i), w);
-	spu_bitw_flush(&bw);
+	if (w > 120) {
+		for (size_t i = 0; i < n; i++)
+			spu_bitw_put(&bw, spu_bget(field, x, i), w);
+		spu_bitw_flush(&bw);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		acc |= (spu_bget(field, x, i) & spu_bool_mask(w)) << nacc;
+		nacc += w;
+		for (; nacc >= 8; nacc -= 8, acc >>= 8)
+			*out++ = (uint8_t)acc;
+	}
+	if (nacc > 0)
+		*out = (uint8_t)acc;
 }
 
 void
@@ -148,13 +169,30 @@ spu_bool_unpack(unsigned field, void *x, const uint8_t *in, size_t n,
     unsigned w)
 {
 	struct spu_bitr br = { in, 0, 0 };
+	spu_u128 acc = 0;
+	unsigned nacc = 0;
 
+	if (w == 1) {
+		for (size_t i = 0; i < n; i++)
+			spu_bset(field, x, i, (in[i >> 3] >> (i & 7)) & 1);
+		return;
+	}
 	if (w == field) {
 		memcpy(x, in, n * spu_ring_size(field));
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		spu_ring_set(field, x, i, spu_bitr_get(&br, w));
+	if (w > 120) {
+		for (size_t i = 0; i < n; i++)
+			spu_bset(field, x, i, spu_bitr_get(&br, w));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (; nacc < w; nacc += 8)
+			acc |= (spu_u128)*in++ << nacc;
+		spu_bset(field, x, i, acc & spu_bool_mask(w));
+		acc >>= w;
+		nacc -= w;
+	}
 }
 
 /* ---- local operations ---- */
@@ -182,7 +220,7 @@ spu_b_xor_c(struct spu_mpc *m, void *const z[], void *const x[],
 		return rc;
 	}
 	for (size_t i = 0; i < n; i++)
-		spu_ring_set(m->field, p, i, c);
+		spu_bset(m->field, p, i, c);
 	/* p2s puts p in exactly one component: a valid XOR sharing too */
 	m->ops->p2s(m, t.s, p, n);
 	spu_b_xor(m, z, x, t.s, n);
@@ -197,8 +235,8 @@ spu_b_and_c(struct spu_mpc *m, void *const z[], void *const x[],
 {
 	for (int s = 0; s < m->nshares; s++)
 		for (size_t i = 0; i < n; i++)
-			spu_ring_set(m->field, z[s], i,
-			    spu_ring_get(m->field, x[s], i) & c);
+			spu_bset(m->field, z[s], i,
+			    spu_bget(m->field, x[s], i) & c);
 }
 
 void
@@ -250,9 +288,9 @@ deinterleave(struct spu_mpc *m, void *const lo[], void *const hi[],
 
 	for (int s = 0; s < m->nshares; s++)
 		for (size_t i = 0; i < n; i++) {
-			spu_u128 v = spu_ring_get(f, x[s], i);
-			spu_ring_set(f, lo[s], i, even_bits(v));
-			spu_ring_set(f, hi[s], i, even_bits(v >> 1));
+			spu_u128 v = spu_bget(f, x[s], i);
+			spu_bset(f, lo[s], i, even_bits(v));
+			spu_bset(f, hi[s], i, even_bits(v >> 1));
 		}
 }
 
@@ -571,8 +609,8 @@ spu_b_bits_a(struct spu_mpc *m, void *const z[], void *const x[],
 		}
 		for (int s = 0; s < m->nshares; s++)
 			for (size_t i = 0; i < n; i++)
-				spu_ring_set(f, b.s[s], t * n + i,
-				    (spu_ring_get(f, x[s], i) >> pos[t]) & 1);
+				spu_bset(f, b.s[s], t * n + i,
+				    (spu_bget(f, x[s], i) >> pos[t]) & 1);
 	}
 	rc = m->ops->b2a(m, z, b.s, (size_t)cnt * n, 1);
 	spu_sv_free(m, &b);
@@ -624,7 +662,7 @@ spu_b_eqz_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 			goto out;
 		}
 		for (size_t i = 0; i < n; i++)
-			spu_ring_set(k, one, i, 1);
+			spu_bset(k, one, i, 1);
 		m->ops->p2s(m, z, one, n);
 		spu_mpc_sub(m, z, z, v.s, n);
 		free(one);

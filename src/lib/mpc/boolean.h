@@ -38,6 +38,36 @@ struct spu_sv spu_sv_view(struct spu_mpc *m, const struct spu_sv *v,
 void spu_sv_copy(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n);
 
+/* Inline element access for the bit-level loops (spu_ring_get/set). */
+static inline spu_u128
+spu_bget(unsigned field, const void *x, size_t i)
+{
+	switch (field) {
+	case 32:
+		return ((const uint32_t *)x)[i];
+	case 64:
+		return ((const uint64_t *)x)[i];
+	default:
+		return ((const spu_u128 *)x)[i];
+	}
+}
+
+static inline void
+spu_bset(unsigned field, void *x, size_t i, spu_u128 v)
+{
+	switch (field) {
+	case 32:
+		((uint32_t *)x)[i] = (uint32_t)v;
+		break;
+	case 64:
+		((uint64_t *)x)[i] = (uint64_t)v;
+		break;
+	default:
+		((spu_u128 *)x)[i] = v;
+		break;
+	}
+}
+
 /* ---- bit streams: n words of w bits in ceil(n w / 8) bytes ---- */
 struct spu_bitw {
 	uint8_t *p;

@@ -352,7 +352,7 @@ mask_bits(unsigned f, void *v, size_t n, unsigned bits)
 	if (bits >= f)
 		return;
 	for (size_t i = 0; i < n; i++)
-		spu_ring_set(f, v, i, spu_ring_get(f, v, i) & mk);
+		spu_bset(f, v, i, spu_bget(f, v, i) & mk);
 }
 
 /*
@@ -372,6 +372,8 @@ semi2k_and_b(struct spu_mpc *m, void *const z[], void *const x[],
 	uint8_t *pk = NULL;
 	int rc;
 
+	if (n == 0)
+		return 0;
 	if (plen == SIZE_MAX)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 	if ((rc = alloc_all(m, v, nv, 3)) != 0)
@@ -396,7 +398,8 @@ semi2k_and_b(struct spu_mpc *m, void *const z[], void *const x[],
 		for (int j = 1; j < m->nparties; j++) {
 			void *w = spu_ring_alloc(f, n);
 			if (w == NULL) {
-				rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+				rc = spu_mpc_fail(m, SPU_ENOMEM,
+				    "out of memory");
 				goto out;
 			}
 			for (int i = 0; i < 3; i++) {
@@ -457,6 +460,8 @@ semi2k_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 	uint8_t *pk = NULL;
 	int rc;
 
+	if (n == 0)
+		return 0;
 	if (bits == 0 || bits > f)
 		return spu_mpc_fail(m, SPU_EINVAL, "b2a: bad width");
 	if (n > SIZE_MAX / bits)
@@ -475,7 +480,7 @@ semi2k_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 	if (m->party == 0) {
 		/* r_0 = bit - sum_{j>0} r_j with bit = lsb of my own draw */
 		for (size_t i = 0; i < nb; i++)
-			spu_ring_set(f, r, i, spu_ring_get(f, r, i) & 1);
+			spu_bset(f, r, i, spu_bget(f, r, i) & 1);
 		for (int j = 1; j < m->nparties; j++) {
 			spu_prg_ring(&m->dealer[j], f, t, nb);
 			spu_ring_sub(f, r, r, t, nb);
@@ -485,8 +490,8 @@ semi2k_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 	for (size_t i = 0; i < n; i++) {
 		spu_u128 rb = 0;
 		for (unsigned b = 0; b < bits; b++)
-			rb |= (spu_ring_get(f, r, i * bits + b) & 1) << b;
-		spu_ring_set(f, c, i, spu_ring_get(f, x[0], i) ^ rb);
+			rb |= (spu_bget(f, r, i * bits + b) & 1) << b;
+		spu_bset(f, c, i, spu_bget(f, x[0], i) ^ rb);
 	}
 	mask_bits(f, c, n, bits);
 	spu_bool_pack(f, pk, c, n, bits);
@@ -494,16 +499,16 @@ semi2k_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		goto out;
 	spu_bool_unpack(f, c, pk, n, bits);
 	for (size_t i = 0; i < n; i++) {
-		spu_u128 cv = spu_ring_get(f, c, i), acc = 0;
+		spu_u128 cv = spu_bget(f, c, i), acc = 0;
 		for (unsigned b = 0; b < bits; b++) {
-			spu_u128 rt = spu_ring_get(f, r, i * bits + b);
+			spu_u128 rt = spu_bget(f, r, i * bits + b);
 			if ((cv >> b) & 1)
 				rt = -rt;
 			acc += rt << b;
 		}
 		if (m->party == 0)
 			acc += cv;
-		spu_ring_set(f, z[0], i, acc);
+		spu_bset(f, z[0], i, acc);
 	}
 	rc = 0;
 out:

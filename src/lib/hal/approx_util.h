@@ -1,0 +1,76 @@
+/*
+ * approx_util.h - building blocks of the fixed-point function library
+ * (approx.c, div.c), internal to hal/: share-vector arithmetic with
+ * public constants, Chebyshev series on secret values, the leading-one
+ * one-hot used for normalization, and Goldschmidt iterations.
+ *
+ * All work on share arrays of the context's protocol (struct spu_sv from
+ * mpc/boolean.h) and return 0 or a negative spu_err recorded in m->diag.
+ */
+#ifndef SPU_HAL_APPROX_UTIL_H
+#define SPU_HAL_APPROX_UTIL_H
+
+#include "../mpc/boolean.h"
+#include "../mpc/mpc.h"
+
+#define SPU_AX_MAXDEG 28
+
+/* round(v 2^s) as a ring word. */
+spu_u128 spu_ax_enc(double v, int s);
+
+/* z = x + c, z = x c, z += x c for a public constant c. */
+int spu_ax_addc(struct spu_mpc *m, void *const z[], void *const x[],
+    spu_u128 c, size_t n);
+void spu_ax_mulc(struct spu_mpc *m, void *const z[], void *const x[],
+    spu_u128 c, size_t n);
+int spu_ax_axpy(struct spu_mpc *m, void *const z[], void *const x[],
+    spu_u128 c, size_t n);
+/* z = x / 2^bits (protocol truncation; a copy for bits = 0). */
+int spu_ax_trunc(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, unsigned bits);
+/* z = sum_j A_j c[j], A holding cnt vectors of n words. */
+int spu_ax_lincomb(struct spu_mpc *m, void *const z[],
+    const struct spu_sv *A, size_t n, const spu_u128 *c, unsigned cnt);
+
+/* A Chebyshev series sum_j c[j] T_j(t) for t in [-1, 1]. */
+struct spu_cheb {
+	int deg;
+	double c[SPU_AX_MAXDEG + 1];
+};
+/* Interpolate fn on [lo, hi], raising the degree until the error on a
+ * grid is at most tol (or maxdeg). */
+void spu_ax_cheb_fit(struct spu_cheb *ch, double (*fn)(double), double lo,
+    double hi, double tol, int maxdeg);
+/* A quarter of the last fraction bit. */
+double spu_ax_cheb_tol(struct spu_mpc *m);
+/* acc (allocated here, np n words) = series p at t, scale f + *fc, not
+ * truncated; ceil(log2 deg) rounds of mul + trunc.  If nfac > 1, the
+ * nfac vectors of w words in fac are multiplied together in the same
+ * rounds, the product left in the first. */
+int spu_ax_cheb_eval(struct spu_mpc *m, struct spu_sv *acc, void *const t[],
+    size_t n, const struct spu_cheb *ch, int np, int *fc, struct spu_sv *fac,
+    int nfac, size_t w);
+/* z (np n words) = the series at t, scale f. */
+int spu_ax_cheb1(struct spu_mpc *m, void *const z[], void *const t[],
+    size_t n, const struct spu_cheb *ch, int np);
+
+/* Boolean words: y = x ^ (x >>a (k-1)) per share: |x|, or |x| - 1. */
+void spu_ax_abs_ones(struct spu_mpc *m, void *const y[], void *const x[],
+    size_t n);
+/* Leading one of |x| (of |x| - 1 for x < 0): A (allocated here, J + 2
+ * vectors of n words) = h_0..h_{J-1} one-hot, [|x| >= 2^J], msb(x), as
+ * arithmetic 0/1.  A2B, prefix OR, one B2A of J + 2 bits. */
+int spu_ax_onehot(struct spu_mpc *m, struct spu_sv *A, void *const x[],
+    size_t n, unsigned J);
+/* J for reciprocal, log, sqrt: min(k - 3, 2f + 8). */
+unsigned spu_ax_onehot_width(struct spu_mpc *m);
+
+/* z = num / c (num NULL: 1 / c) for |c| in [0.5, 1], from v = 2.9142 -
+ * 2|c| with the sign of c; the last truncation drops `extra` more bits. */
+int spu_ax_goldschmidt(struct spu_mpc *m, void *const z[], void *const c[],
+    void *const v[], void *const num[], size_t n, unsigned extra);
+/* v = 2.9142 (1 - 2 s) - 2 c (s NULL: 0). */
+int spu_ax_gs_start(struct spu_mpc *m, void *const v[], void *const c[],
+    void *const s[], size_t n);
+
+#endif

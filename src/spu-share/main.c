@@ -265,8 +265,10 @@ main(int argc, char **argv)
 	uint8_t id[SPU_BUNDLE_ID_LEN];
 
 	if ((names = calloc((size_t)argc, sizeof(*names))) == NULL ||
-	    (shapes = calloc((size_t)argc, sizeof(*shapes))) == NULL)
+	    (shapes = calloc((size_t)argc, sizeof(*shapes))) == NULL) {
+		free(names);
 		return 1;
+	}
 	while ((c = getopt_long(argc, argv, "ho:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
@@ -287,6 +289,8 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			free(names);
+			free(shapes);
 			return 0;
 		case 'N':
 			names[nnames++] = optarg;
@@ -315,6 +319,8 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			printf(PROG " (spu) " PACKAGE_VERSION "\n");
+			free(names);
+			free(shapes);
 			return 0;
 		case 'x':
 			fxp = (int)parse_num("--fxp", optarg, 0, 126);

@@ -156,8 +156,8 @@ test_bandwidth(void)
 	/* Latency adds to the time on the wire: 1 MiB at 100 Mbit/s is
 	 * 84 ms (80 after the bucket's 4 ms head start), plus 100 ms. */
 	rc = run_pair(oneway, s, 100, 100, (size_t)1 << 20);
-	ok(rc == 0 && s[1].secs >= 0.175 && s[1].secs <= 0.92,
-	    "100 ms + 100 Mbit/s: 1 MiB arrives in %.3f s (>= 0.175)",
+	ok(rc == 0 && s[1].secs >= 0.15 && s[1].secs <= 0.92,
+	    "100 ms + 100 Mbit/s: 1 MiB arrives in %.3f s (>= 0.15: latency plus most of the transfer)",
 	    s[1].secs);
 	free(s[0].buf);
 	free(s[1].buf);

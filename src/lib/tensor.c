@@ -93,6 +93,28 @@ spu_shape_eq(const struct spu_shape *a, const struct spu_shape *b)
 }
 
 void
+spu_shape_strides(const struct spu_shape *s, int64_t *st)
+{
+	int64_t acc = 1;
+
+	for (int i = s->ndim - 1; i >= 0; i--) {
+		st[i] = acc;
+		acc *= s->dim[i];
+	}
+}
+
+int
+spu_shape_next(const struct spu_shape *s, int64_t *c)
+{
+	for (int d = s->ndim - 1; d >= 0; d--) {
+		if (++c[d] < s->dim[d])
+			return 1;
+		c[d] = 0;
+	}
+	return 0;
+}
+
+void
 spu_shape_format(char *buf, size_t len, enum spu_dtype t,
     const struct spu_shape *s)
 {

@@ -50,6 +50,11 @@ int spu_dtype_is_signed(enum spu_dtype t);	/* signed integers */
  * SPU_MAX_ELEMS. */
 int64_t spu_shape_numel(const struct spu_shape *s);
 int spu_shape_eq(const struct spu_shape *a, const struct spu_shape *b);
+/* Row-major strides (in elements) of a shape. */
+void spu_shape_strides(const struct spu_shape *s, int64_t *st);
+/* Advance coordinate c to the next one in row-major order; 0 after the
+ * last (c wraps to all zeros). */
+int spu_shape_next(const struct spu_shape *s, int64_t *c);
 /* Writes e.g. "f32[3,4]" into buf. */
 void spu_shape_format(char *buf, size_t len, enum spu_dtype t,
     const struct spu_shape *s);

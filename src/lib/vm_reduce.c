@@ -236,17 +236,6 @@ out:
 	return rc;
 }
 
-static int
-next_coord(const struct spu_shape *s, int64_t *c)
-{
-	for (int d = s->ndim - 1; d >= 0; d--) {
-		if (++c[d] < s->dim[d])
-			return 1;
-		c[d] = 0;
-	}
-	return 0;
-}
-
 /*
  * REDUCE_WINDOW: gather every window into a row ([out, window], padding
  * reads the init value, as XLA pads with it), then reduce the rows.
@@ -298,9 +287,9 @@ spu_vm_reduce_window(struct spu_mpc *m, const struct spu_program *p,
 		struct spu_shape ws = { nd, { 0 } };
 		for (int d = 0; d < nd; d++)
 			ws.dim[d] = win[0][d];
-		for (int64_t e = 0; e < nout; e++, next_coord(os, c)) {
+		for (int64_t e = 0; e < nout; e++, spu_shape_next(os, c)) {
 			int64_t q[SPU_MAX_DIMS] = { 0 };
-			for (int64_t j = 0; j < wsize; j++, next_coord(&ws, q)) {
+			for (int64_t j = 0; j < wsize; j++, spu_shape_next(&ws, q)) {
 				int64_t src = 0;
 				for (int d = 0; d < nd && src >= 0; d++) {
 					int64_t pp = c[d] * win[1][d] +

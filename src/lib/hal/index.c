@@ -16,28 +16,6 @@ bad(struct spu_mpc *m, const char *what)
 	return spu_mpc_fail(m, SPU_ESHAPE, what);
 }
 
-static void
-strides_of(const struct spu_shape *s, int64_t *st)
-{
-	int64_t acc = 1;
-
-	for (int i = s->ndim - 1; i >= 0; i--) {
-		st[i] = acc;
-		acc *= s->dim[i];
-	}
-}
-
-static int
-next_coord(const struct spu_shape *s, int64_t *c)
-{
-	for (int d = s->ndim - 1; d >= 0; d--) {
-		if (++c[d] < s->dim[d])
-			return 1;
-		c[d] = 0;
-	}
-	return 0;
-}
-
 static int
 contains(const int64_t *v, int n, int64_t x)
 {
@@ -130,9 +108,9 @@ spu_hal_gather(struct spu_mpc *m, const struct spu_value *x,
 		free(iv);
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 	}
-	strides_of(xs, xst);
-	strides_of(is, ist);
-	for (int64_t i = 0; i < n; i++, next_coord(s, c)) {
+	spu_shape_strides(xs, xst);
+	spu_shape_strides(is, ist);
+	for (int64_t i = 0; i < n; i++, spu_shape_next(s, c)) {
 		int64_t j = 0;
 		int gi = 0, oi = 0;
 		for (int d = 0; d < s->ndim; d++) {
@@ -196,9 +174,9 @@ spu_hal_scatter(struct spu_mpc *m, const struct spu_value *x,
 	}
 	if (rc != 0)
 		goto out;
-	strides_of(xs, xst);
-	strides_of(is, ist);
-	for (size_t i = 0; i < upd->n; i++, next_coord(us, c)) {
+	spu_shape_strides(xs, xst);
+	spu_shape_strides(is, ist);
+	for (size_t i = 0; i < upd->n; i++, spu_shape_next(us, c)) {
 		int64_t j = 0;
 		int gi = 0, wi = 0, inside = 1;
 		for (int d = 0; d < us->ndim; d++)
@@ -266,9 +244,9 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 		nout *= s->dim[o_sp[i]];
 		kwin *= ks->dim[k_sp[i]];
 	}
-	strides_of(xs, xst);
-	strides_of(ks, kst);
-	strides_of(s, ost);
+	spu_shape_strides(xs, xst);
+	spu_shape_strides(ks, kst);
+	spu_shape_strides(s, ost);
 	/* patches: [fg, N*nout, cg*kwin] */
 	ps = (struct spu_shape){ 3, { fg, N * nout, cg * kwin } };
 	kms = (struct spu_shape){ 3, { fg, cg * kwin, og } };
@@ -343,7 +321,7 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 	}
 	{
 		int64_t c[SPU_MAX_DIMS] = { 0 }, n = spu_shape_numel(s);
-		for (int64_t i = 0; i < n; i++, next_coord(s, c)) {
+		for (int64_t i = 0; i < n; i++, spu_shape_next(s, c)) {
 			int64_t b = c[ob], f = c[of], o = 0;
 			for (int d = 0; d < ns; d++)
 				o = o * s->dim[o_sp[d]] + c[o_sp[d]];

@@ -95,29 +95,6 @@ out:
 	return 0;
 }
 
-static void
-strides_of(const struct spu_shape *s, int64_t *st)
-{
-	int64_t acc = 1;
-
-	for (int i = s->ndim - 1; i >= 0; i--) {
-		st[i] = acc;
-		acc *= s->dim[i];
-	}
-}
-
-/* Iterate result coordinates in row-major order. */
-static int
-next_coord(const struct spu_shape *s, int64_t *c)
-{
-	for (int d = s->ndim - 1; d >= 0; d--) {
-		if (++c[d] < s->dim[d])
-			return 1;
-		c[d] = 0;
-	}
-	return 0;
-}
-
 static int64_t *
 index_alloc(struct spu_mpc *m, const struct spu_shape *s, size_t *n)
 {
@@ -144,7 +121,7 @@ spu_hal_slice(struct spu_mpc *m, const struct spu_value *a,
 	size_t n;
 	int rc;
 
-	strides_of(&a->shape, st);
+	spu_shape_strides(&a->shape, st);
 	for (int d = 0; d < s.ndim; d++) {
 		if (start[d] < 0 || limit[d] > a->shape.dim[d] ||
 		    start[d] > limit[d] || stride[d] < 1)
@@ -153,7 +130,7 @@ spu_hal_slice(struct spu_mpc *m, const struct spu_value *a,
 	}
 	if ((idx = index_alloc(m, &s, &n)) == NULL)
 		return SPU_ENOMEM;
-	for (size_t i = 0; i < n; i++, next_coord(&s, c)) {
+	for (size_t i = 0; i < n; i++, spu_shape_next(&s, c)) {
 		int64_t j = 0;
 		for (int d = 0; d < s.ndim; d++)
 			j += (start[d] + c[d] * stride[d]) * st[d];
@@ -185,11 +162,11 @@ spu_hal_concat(struct spu_mpc *m, const struct spu_value *const *a, int n,
 				return bad(m, "concatenate: shapes differ");
 		s.dim[dim] += a[k]->shape.dim[dim];
 		base[k + 1] = base[k] + (int64_t)a[k]->n;
-		strides_of(&a[k]->shape, st[k]);
+		spu_shape_strides(&a[k]->shape, st[k]);
 	}
 	if ((idx = index_alloc(m, &s, &total)) == NULL)
 		return SPU_ENOMEM;
-	for (size_t i = 0; i < total; i++, next_coord(&s, c)) {
+	for (size_t i = 0; i < total; i++, spu_shape_next(&s, c)) {
 		int64_t off = c[dim], j = 0;
 		int k = 0;
 		while (off >= a[k]->shape.dim[dim]) {
@@ -217,7 +194,7 @@ spu_hal_pad(struct spu_mpc *m, const struct spu_value *a,
 
 	if (padval->n != 1)
 		return bad(m, "pad: padding value is not a scalar");
-	strides_of(&a->shape, st);
+	spu_shape_strides(&a->shape, st);
 	for (int d = 0; d < s.ndim; d++) {
 		int64_t in = a->shape.dim[d];
 		if (interior[d] < 0)
@@ -228,7 +205,7 @@ spu_hal_pad(struct spu_mpc *m, const struct spu_value *a,
 	}
 	if ((idx = index_alloc(m, &s, &n)) == NULL)
 		return SPU_ENOMEM;
-	for (size_t i = 0; i < n; i++, next_coord(&s, c)) {
+	for (size_t i = 0; i < n; i++, spu_shape_next(&s, c)) {
 		int64_t j = 0;
 		for (int d = 0; d < s.ndim && j >= 0; d++) {
 			int64_t t = c[d] - lo[d], step = interior[d] + 1;
@@ -259,10 +236,10 @@ spu_hal_reverse(struct spu_mpc *m, const struct spu_value *a,
 			return bad(m, "reverse: bad dimension");
 		rev[dims[i]] = 1;
 	}
-	strides_of(s, st);
+	spu_shape_strides(s, st);
 	if ((idx = index_alloc(m, s, &n)) == NULL)
 		return SPU_ENOMEM;
-	for (size_t i = 0; i < n; i++, next_coord(s, c)) {
+	for (size_t i = 0; i < n; i++, spu_shape_next(s, c)) {
 		int64_t j = 0;
 		for (int d = 0; d < s->ndim; d++)
 			j += (rev[d] ? s->dim[d] - 1 - c[d] : c[d]) * st[d];
@@ -285,7 +262,7 @@ spu_hal_iota(struct spu_mpc *m, enum spu_dtype t, const struct spu_shape *s,
 		return bad(m, "iota: bad dimension");
 	if ((z = spu_hal_alloc(m, t, s, SPU_PUBLIC)) == NULL)
 		return nomem(m);
-	for (size_t i = 0; i < z->n; i++, next_coord(s, c))
+	for (size_t i = 0; i < z->n; i++, spu_shape_next(s, c))
 		spu_ring_set(m->field, z->share[0], i, (spu_u128)c[dim] << sh);
 	*out = z;
 	return 0;
@@ -356,11 +333,11 @@ spu_hal_dyn_update_slice(struct spu_mpc *m, const struct spu_value *a,
 		return bad(m, "dynamic update slice: ranks differ");
 	if ((rc = clamped_starts(m, s, idx, upd->shape.dim, start)) != 0)
 		return rc;
-	strides_of(s, st);
-	strides_of(&upd->shape, ust);
+	spu_shape_strides(s, st);
+	spu_shape_strides(&upd->shape, ust);
 	if ((ix = index_alloc(m, s, &n)) == NULL)
 		return SPU_ENOMEM;
-	for (size_t i = 0; i < n; i++, next_coord(s, c)) {
+	for (size_t i = 0; i < n; i++, spu_shape_next(s, c)) {
 		int64_t j = 0;
 		int inside = 1;
 		for (int d = 0; d < s->ndim; d++) {
@@ -431,7 +408,7 @@ spu_hal_reduce_sum(struct spu_mpc *m, const struct spu_value *a,
 			memcpy((uint8_t *)z->share[sh] + i * K,
 			    init->share[sh], K);
 		memset(c, 0, sizeof(c));
-		for (size_t i = 0; i < a->n; i++, next_coord(s, c)) {
+		for (size_t i = 0; i < a->n; i++, spu_shape_next(s, c)) {
 			int64_t j = 0;
 			for (int d = 0; d < s->ndim; d++)
 				j += c[d] * rst[d];

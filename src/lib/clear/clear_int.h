@@ -40,6 +40,7 @@ struct clear_ctx {
 	uint32_t pc;
 	uint64_t max_iters;	/* per WHILE loop */
 	uint32_t *maxio;	/* per function: most operands, results */
+	uint32_t **lastuse;	/* per function, per slot: last reader */
 };
 
 /* ---- value.c: values, dtypes, conversions, attributes, messages ---- */

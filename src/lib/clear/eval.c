@@ -36,6 +36,33 @@ fit_result(struct clear_ctx *cx, const struct spu_insn *in, uint32_t k,
 	return clear_coerce(cx, v, in->type[k].dtype, out);
 }
 
+/* Per slot of function f, the index of the last instruction reading it
+ * (UINT32_MAX for the results and unread slots), computed once. */
+static const uint32_t *
+last_use(struct clear_ctx *cx, uint32_t f)
+{
+	const struct spu_func *fn = &cx->p->funcs[f];
+	uint32_t *u;
+
+	if (cx->lastuse == NULL)
+		return NULL;
+	if (cx->lastuse[f] != NULL)
+		return cx->lastuse[f];
+	if ((u = malloc((fn->nslots ? fn->nslots : 1) * sizeof(*u))) == NULL)
+		return NULL;
+	for (uint32_t s = 0; s < fn->nslots; s++)
+		u[s] = UINT32_MAX;
+	for (uint32_t pc = 0; pc < fn->ninsns; pc++)
+		for (uint32_t k = 0; k < fn->insns[pc].nin; k++)
+			if (fn->insns[pc].in[k] < fn->nslots)
+				u[fn->insns[pc].in[k]] = pc;
+	for (uint32_t k = 0; k < fn->nouts; k++)
+		if (fn->outs[k] < fn->nslots)
+			u[fn->outs[k]] = UINT32_MAX;
+	cx->lastuse[f] = u;
+	return u;
+}
+
 int
 clear_call(struct clear_ctx *cx, uint32_t f, struct clear_val *const *args,
     uint32_t nargs, struct clear_val **outs, uint32_t nouts)
@@ -44,6 +71,7 @@ clear_call(struct clear_ctx *cx, uint32_t f, struct clear_val *const *args,
 	struct clear_val *sslot[SMALL_SLOTS], *sa[SMALL_IO], *sr[SMALL_IO];
 	struct clear_val **slot = NULL, **a = NULL, **r = NULL;
 	uint32_t save_fn = cx->fn, save_pc = cx->pc, maxin = 1, maxout = 1;
+	const uint32_t *lu;
 	int err = 0;
 
 	if (f >= cx->p->nfuncs)
@@ -78,6 +106,7 @@ clear_call(struct clear_ctx *cx, uint32_t f, struct clear_val *const *args,
 		err = clear_fail(cx, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
+	lu = last_use(cx, f);	/* NULL: keep every value to the end */
 	cx->depth++;
 	cx->fn = f;
 	for (uint32_t pc = 0; pc < fn->ninsns; pc++) {
@@ -116,6 +145,12 @@ clear_call(struct clear_ctx *cx, uint32_t f, struct clear_val *const *args,
 		}
 		if (err != 0)
 			goto done;
+		/* drop values no later instruction reads */
+		for (uint32_t k = 0; lu != NULL && k < in->nin; k++)
+			if (lu[in->in[k]] == pc) {
+				clear_val_unref(slot[in->in[k]]);
+				slot[in->in[k]] = NULL;
+			}
 	}
 	cx->fn = f;
 	cx->pc = UINT32_MAX;
@@ -534,7 +569,9 @@ spu_clear_run_opts(const struct spu_program *p,
 	res = calloc(nres ? nres : 1, sizeof(*res));
 	t = calloc(nres ? nres : 1, sizeof(*t));
 	cx.maxio = io_sizes(p);
-	if (args == NULL || res == NULL || t == NULL || cx.maxio == NULL) {
+	cx.lastuse = calloc(p->nfuncs, sizeof(*cx.lastuse));
+	if (args == NULL || res == NULL || t == NULL || cx.maxio == NULL ||
+	    cx.lastuse == NULL) {
 		err = clear_fail(&cx, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -565,5 +602,8 @@ out:
 	free(res);
 	free(t);
 	free(cx.maxio);
+	for (uint32_t f = 0; cx.lastuse != NULL && f < p->nfuncs; f++)
+		free(cx.lastuse[f]);
+	free(cx.lastuse);
 	return err;
 }

@@ -26,7 +26,7 @@
 #include "../tap.h"
 
 #define N 60
-#define NF 16
+#define NF 24
 
 typedef int (*unary_fn)(struct spu_mpc *, const struct spu_value *,
     struct spu_value **);
@@ -42,7 +42,24 @@ h_div(struct spu_mpc *m, const struct spu_value *a,
 	return spu_hal_div(m, a, b, a->dtype, out);
 }
 
-/* kind: 0 uniform on [lo, hi], 1 log-uniform, 2 log-uniform random sign */
+/* Method configurations the rows below refer to (index cfg). */
+static const struct spu_fxp_config cfgs[] = {
+	{ 0 },
+	{ .exp = SPU_EXP_TAYLOR },
+	{ .log = SPU_LOG_PADE },
+	{ .sigmoid = SPU_SIGMOID_MM1 },
+	{ .sigmoid = SPU_SIGMOID_SEG3 },
+	{ .tanh = SPU_TANH_CHEB },
+	{ .recip_iters = 1 },
+	{ .recip_iters = 3 },
+	{ .exp = SPU_EXP_TAYLOR, .exp_iters = 12 },
+};
+
+/*
+ * kind: 0 uniform on [lo, hi], 1 log-uniform, 2 log-uniform random sign.
+ * A method's own bound (rtol, atol; 0: the default bound) is the one
+ * approx_alt.c documents; no32: not meaningful with 8 fraction bits.
+ */
 static const struct fn {
 	const char *name;
 	unary_fn f1;
@@ -52,39 +69,60 @@ static const struct fn {
 	int kind, pubdiv;
 	double lo[3], hi[3];	/* per field 32, 64, 128 */
 	int isint;		/* s32 operands, exact result */
+	int cfg;		/* index into cfgs */
+	double rtol, atol;	/* FM64/FM128 bound if not the default */
+	int no32;
 } fns[NF] = {
 	{ "exp", spu_hal_exp, NULL, exp, 0, 0, { -5, -20, -20 },
-	    { 5, 20, 20 }, 0 },
+	    { 5, 20, 20 }, 0, 0, 0, 0, 0 },
 	{ "expm1", spu_hal_expm1, NULL, expm1, 0, 0, { -5, -20, -20 },
-	    { 5, 20, 20 }, 0 },
+	    { 5, 20, 20 }, 0, 0, 0, 0, 0 },
 	{ "reciprocal", spu_hal_reciprocal, NULL, r_recip, 2, 0,
-	    { 0.25, 0x1p-10, 0x1p-10 }, { 64, 0x1p17, 0x1p17 }, 0 },
+	    { 0.25, 0x1p-10, 0x1p-10 }, { 64, 0x1p17, 0x1p17 }, 0, 0, 0, 0, 0 },
 	{ "div", NULL, h_div, NULL, 2, 0, { 0.25, 0x1p-10, 0x1p-10 },
-	    { 64, 0x1p17, 0x1p17 }, 0 },
+	    { 64, 0x1p17, 0x1p17 }, 0, 0, 0, 0, 0 },
 	{ "div by public", NULL, h_div, NULL, 2, 1, { 0.25, 0x1p-10, 0x1p-10 },
-	    { 64, 0x1p17, 0x1p17 }, 0 },
+	    { 64, 0x1p17, 0x1p17 }, 0, 0, 0, 0, 0 },
 	{ "logistic", spu_hal_logistic, NULL, r_logistic, 0, 0,
-	    { -50, -50, -50 }, { 50, 50, 50 }, 0 },
+	    { -50, -50, -50 }, { 50, 50, 50 }, 0, 0, 0, 0, 0 },
 	{ "log", spu_hal_log, NULL, log, 1, 0, { 0.05, 1e-4, 1e-4 },
-	    { 1000, 0x1p17, 0x1p17 }, 0 },
+	    { 1000, 0x1p17, 0x1p17 }, 0, 0, 0, 0, 0 },
 	{ "log1p", spu_hal_log1p, NULL, log1p, 0, 0, { -0.5, -0.5, -0.5 },
-	    { 100, 1000, 1000 }, 0 },
+	    { 100, 1000, 1000 }, 0, 0, 0, 0, 0 },
 	{ "sqrt", spu_hal_sqrt, NULL, sqrt, 1, 0, { 0.05, 1e-4, 1e-4 },
-	    { 1000, 0x1p17, 0x1p17 }, 0 },
+	    { 1000, 0x1p17, 0x1p17 }, 0, 0, 0, 0, 0 },
 	{ "rsqrt", spu_hal_rsqrt, NULL, r_rsqrt, 1, 0, { 0.05, 1e-4, 1e-4 },
-	    { 1000, 0x1p17, 0x1p17 }, 0 },
+	    { 1000, 0x1p17, 0x1p17 }, 0, 0, 0, 0, 0 },
 	{ "tanh", spu_hal_tanh, NULL, tanh, 0, 0, { -50, -50, -50 },
-	    { 50, 50, 50 }, 0 },
-	{ "erf", spu_hal_erf, NULL, erf, 0, 0, { -5, -5, -5 }, { 5, 5, 5 }, 0 },
+	    { 50, 50, 50 }, 0, 0, 0, 0, 0 },
+	{ "erf", spu_hal_erf, NULL, erf, 0, 0, { -5, -5, -5 }, { 5, 5, 5 }, 0, 0, 0, 0, 0 },
 	{ "sin", spu_hal_sin, NULL, sin, 0, 0, { -20, -100, -100 },
-	    { 20, 100, 100 }, 0 },
+	    { 20, 100, 100 }, 0, 0, 0, 0, 0 },
 	{ "cos", spu_hal_cos, NULL, cos, 0, 0, { -20, -100, -100 },
-	    { 20, 100, 100 }, 0 },
+	    { 20, 100, 100 }, 0, 0, 0, 0, 0 },
 	{ "exp (small)", spu_hal_exp, NULL, exp, 0, 0, { -1, -1, -1 },
-	    { 1, 1, 1 }, 0 },
+	    { 1, 1, 1 }, 0, 0, 0, 0, 0 },
 	/* s32 x / y: x uniform in +-hi, y log-uniform +-[1, 2^10] */
 	{ "integer div", NULL, h_div, NULL, 2, 0, { 1, 1, 1 },
-	    { 0x1p5, 0x1p17, 0x1p17 }, 1 },
+	    { 0x1p5, 0x1p17, 0x1p17 }, 1, 0, 0, 0, 0 },
+	/* alternative methods; exp taylor: x^2/2^(n+1) + 2^(n-f) relative */
+	{ "exp taylor", spu_hal_exp, NULL, exp, 0, 0, { -2, -2, -2 },
+	    { 2, 2, 2 }, 0, 1, 1e-2, 1e-3, 1 },
+	{ "exp taylor n=12", spu_hal_exp, NULL, exp, 0, 0, { -1, -1, -1 },
+	    { 1, 1, 1 }, 0, 8, 2e-2, 1e-3, 1 },
+	{ "log pade", spu_hal_log, NULL, log, 1, 0, { 0.05, 1e-4, 1e-4 },
+	    { 1000, 0x1p17, 0x1p17 }, 0, 2, 0, 0, 0 },
+	{ "logistic mm1", spu_hal_logistic, NULL, r_logistic, 0, 0,
+	    { -4, -4, -4 }, { 4, 4, 4 }, 0, 3, 1e-9, 0.14, 0 },
+	{ "logistic seg3", spu_hal_logistic, NULL, r_logistic, 0, 0,
+	    { -50, -50, -50 }, { 50, 50, 50 }, 0, 4, 1e-9, 0.14, 0 },
+	{ "tanh cheb", spu_hal_tanh, NULL, tanh, 0, 0, { -50, -50, -50 },
+	    { 50, 50, 50 }, 0, 5, 0, 0, 0 },
+	/* Goldschmidt error 0.0858^(2^t) */
+	{ "reciprocal 1 iteration", spu_hal_reciprocal, NULL, r_recip, 2, 0,
+	    { 0.25, 0x1p-10, 0x1p-10 }, { 64, 0x1p17, 0x1p17 }, 0, 6, 1e-2, 0, 0 },
+	{ "div 3 iterations", NULL, h_div, NULL, 2, 0,
+	    { 0.25, 0x1p-10, 0x1p-10 }, { 64, 0x1p17, 0x1p17 }, 0, 7, 0, 0, 0 },
 };
 
 struct ctx {
@@ -138,6 +176,7 @@ work(struct spu_mpc *m, struct job *j)
 		uint64_t b0 = 0, r0 = 0;
 		int rc;
 
+		m->fxpcfg = cfgs[fn->cfg];
 		if (fn->f2 != NULL)
 			y = fn->pubdiv ? mkval(m, t, SPU_PUBLIC, NULL, c->y[i]) :
 			    mkval(m, t, SPU_SECRET, c->ys[i][p], NULL);
@@ -286,7 +325,16 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 	    nparties);
 	for (int i = 0; i < NF && !failed; i++) {
 		double worst = 0, wx = 0, wgot = 0, wwant = 0, maxabs = 0;
+		double rt = rtol, at = atol;
 		uint64_t r = 0, b = 0;
+		if (field == 32 && fns[i].no32)
+			continue;
+		if (field != 32 && fns[i].rtol > 0)
+			rt = fns[i].rtol;
+		if (field != 32 && fns[i].atol > 0)
+			at = fns[i].atol;
+		if (field == 32 && fns[i].atol > at)
+			at = fns[i].atol;
 		for (int e = 0; e < N; e++) {
 			double x = spu_fxp_decode_f64(field, fxp,
 			    spu_ring_get(field, c.x[i], e));
@@ -295,7 +343,7 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 			double got = spu_fxp_decode_f64(field, fxp,
 			    spu_ring_get(field, c.res[i], e));
 			double want = fns[i].f2 ? x / y : fns[i].ref(x);
-			double err, tol = fmax(rtol * fabs(want), atol);
+			double err, tol = fmax(rt * fabs(want), at);
 			if (fns[i].isint) {
 				int64_t xi = (int64_t)spu_ring_get_signed(field,
 				    c.x[i], e);

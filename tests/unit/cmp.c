@@ -54,6 +54,7 @@ struct ctx {
 	void *res[NRES];
 	uint64_t rounds[SPU_MAX_PARTIES], bytes[SPU_MAX_PARTIES];
 	uint64_t mrounds[SPU_MAX_PARTIES], mbytes[SPU_MAX_PARTIES];
+	uint64_t rrounds[SPU_MAX_PARTIES];	/* relu */
 	int empty_ok[SPU_MAX_PARTIES];
 };
 
@@ -192,7 +193,11 @@ work(struct spu_mpc *m, struct job *j)
 	DO(R_MAX, spu_hal_max(m, X, Y, &t));
 	DO(R_MIN, spu_hal_min(m, X, Y, &t));
 	DO(R_MINP, spu_hal_min(m, X, P, &t));
+	if (j->link)
+		r0 = spu_link_stats(j->link)->rounds;
 	DO(R_RELU, spu_hal_relu(m, X, &t));
+	if (j->link)
+		c->rrounds[p] = spu_link_stats(j->link)->rounds - r0;
 	DO(R_ABS, spu_hal_abs(m, X, &t));
 	DO(R_SIGN, spu_hal_sign(m, X, &t));
 	DO(R_CLAMP, spu_hal_clamp(m, mone, X, one, &t));
@@ -418,7 +423,7 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 				    (double)spu_ring_get_signed(f, c.x, bad));
 		}
 		if (proto != SPU_REF2K) {
-			uint64_t mr = 0, mb = 0, lr = 0, lb = 0;
+			uint64_t mr = 0, mb = 0, lr = 0, lb = 0, rr = 0;
 			for (int p = 0; p < nparties; p++) {
 				if (c.mrounds[p] > mr) mr = c.mrounds[p];
 				if (c.mbytes[p] > mb) mb = c.mbytes[p];
@@ -431,6 +436,17 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 			    pn, field, nparties, (unsigned long long)mr,
 			    (double)mb / N, (unsigned long long)lr,
 			    (double)lb / N, N);
+			/* relu applies the MSB circuit's boolean bit directly:
+			 * as many rounds as msb_a (circuit + B2A) except
+			 * for semi2k with more than 2 parties (+1 product);
+			 * plus the reveal in keep() */
+			for (int p = 0; p < nparties; p++)
+				if (c.rrounds[p] > rr)
+					rr = c.rrounds[p];
+			ok(rr == mr + 1 + (proto == SPU_SEMI2K && nparties > 2),
+			    "%s field %u, %d parties: relu takes %llu rounds "
+			    "(msb_a %llu)", pn, field, nparties,
+			    (unsigned long long)rr, (unsigned long long)mr);
 			ok(lr == mr && lr <= (proto == SPU_ABY3 ? 2u : 1u) +
 			    (nparties > 2 ? 1u : 0u) + 1 +
 			    (field == 32 ? 5 : field == 64 ? 6 : 7),

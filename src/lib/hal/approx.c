@@ -19,6 +19,10 @@
  * exp, logistic, tanh |x| < 2^(k-3-2f) (exp saturates beyond +-2^nb ln 2,
  * nb = 5 for FM64: 22.18); log, sqrt, rsqrt 2^-f <= x < 2^(J-f);
  * sin, cos |x| < 2 pi 2^((k-2-2f)/2) (FM64: 51000).
+ *
+ * These are the defaults; m->fxpcfg selects the alternatives of
+ * approx_alt.c for exp (and expm1), log (and log1p), logistic and tanh.
+ * The exp inside logistic and tanh is always the default one.
  */
 #include "config.h"
 
@@ -228,13 +232,15 @@ out:
 static int
 k_exp(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 {
+	if (m->fxpcfg.exp == SPU_EXP_TAYLOR)
+		return spu_ax_exp_taylor(m, z, x, n);
 	return exp_core(m, z, NULL, x, n, M_LOG2E, 0, 0);
 }
 
 static int
 k_expm1(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 {
-	int rc = exp_core(m, z, NULL, x, n, M_LOG2E, 0, 0);
+	int rc = k_exp(m, z, x, n);
 
 	return rc ? rc : spu_ax_addc(m, z, z, -spu_ax_enc(1, m->fxp), n);
 }
@@ -251,6 +257,10 @@ k_logistic(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	struct spu_sv c, v, s, t;
 	int f = m->fxp, rc;
 
+	if (m->fxpcfg.sigmoid == SPU_SIGMOID_MM1 ||
+	    m->fxpcfg.sigmoid == SPU_SIGMOID_SEG3)
+		return spu_ax_sigmoid_seg(m, z, x, n,
+		    m->fxpcfg.sigmoid == SPU_SIGMOID_SEG3);
 	memset(&v, 0, sizeof(v));
 	memset(&s, 0, sizeof(s));
 	memset(&t, 0, sizeof(t));
@@ -284,6 +294,8 @@ k_tanh(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	struct spu_sv c, v, s;
 	int f = m->fxp, rc;
 
+	if (m->fxpcfg.tanh == SPU_TANH_CHEB)
+		return spu_ax_tanh_cheb(m, z, x, n);
 	memset(&v, 0, sizeof(v));
 	memset(&s, 0, sizeof(s));
 	if ((rc = spu_sv_alloc(m, &c, n)) != 0 ||
@@ -325,35 +337,6 @@ f_rsqrt1p(double u)
 	return 1 / sqrt(1 + u);
 }
 
-/*
- * One-hot of the leading one (A, as lead_onehot) and t = 2 z - 3 in
- * [-1, 1) for z = x 2^(f-m) in [1, 2) (one product, one truncation).
- */
-static int
-mantissa(struct spu_mpc *m, struct spu_sv *A, void *const t[],
-    void *const x[], size_t n, unsigned J)
-{
-	unsigned f = (unsigned)m->fxp, K = J > f + 1 ? J - 1 - f : 0;
-	spu_u128 co[130];
-	int rc;
-
-	if ((rc = spu_ax_onehot(m, A, x, n, J)) != 0)
-		return rc;
-	for (unsigned j = 0; j < J; j++)
-		co[j] = (spu_u128)1 << (K + f - j);
-	if ((rc = spu_ax_lincomb(m, t, A, n, co, J)) != 0 ||
-	    (rc = m->ops->mul(m, t, t, x, n)) != 0 ||
-	    (rc = spu_ax_trunc(m, t, t, n, K)) != 0)
-		goto fail;
-	spu_mpc_lshift(m, t, t, 1, n);
-	if ((rc = spu_ax_addc(m, t, t, -spu_ax_enc(3, (int)f), n)) != 0)
-		goto fail;
-	return 0;
-fail:
-	spu_sv_free(m, A);
-	return rc;
-}
-
 /* log x = log(z) + (m - f) ln 2, the second term added before the
  * series' final truncation. */
 static int
@@ -365,11 +348,13 @@ k_log(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	spu_u128 co[130];
 	int fc, rc;
 
+	if (m->fxpcfg.log == SPU_LOG_PADE)
+		return spu_ax_log_pade(m, z, x, n);
 	memset(&acc, 0, sizeof(acc));
 	memset(&h, 0, sizeof(h));
 	if ((rc = spu_sv_alloc(m, &t, n)) != 0)
 		return rc;
-	if ((rc = mantissa(m, &A, t.s, x, n, J)) != 0) {
+	if ((rc = spu_ax_mantissa(m, &A, t.s, x, n, J)) != 0) {
 		spu_sv_free(m, &t);
 		return rc;
 	}
@@ -428,7 +413,7 @@ sqrt_core(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		Kg = 0;
 	if ((rc = spu_sv_alloc(m, &t, n)) != 0)
 		return rc;
-	if ((rc = mantissa(m, &A, t.s, x, n, J)) != 0) {
+	if ((rc = spu_ax_mantissa(m, &A, t.s, x, n, J)) != 0) {
 		spu_sv_free(m, &t);
 		return rc;
 	}
@@ -586,49 +571,12 @@ f_erf(double x)
 	return erf(x);
 }
 
-/*
- * Clamp x to [-R, R] (one batched MSB, one batched product), t = x / R,
- * then a Chebyshev series of erf on [-R, R] (1 - erf(3.2) = 6e-6).
- */
+/* erf on [-R, R], +-erf(R) beyond (1 - erf(3.2) = 6e-6). */
 static int
 k_erf(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 {
-	int f = m->fxp, rc;
-	struct spu_sv D, S, t;
-	struct spu_cheb ch;
-	spu_u128 r = spu_ax_enc(ERF_R, f);
-
-	memset(&S, 0, sizeof(S));
-	memset(&t, 0, sizeof(t));
-	if ((rc = spu_sv_alloc(m, &D, 2 * n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &S, 2 * n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &t, n)) != 0)
-		goto out;
-	{
-		struct spu_sv d1 = spu_sv_view(m, &D, 0, n);
-		struct spu_sv d2 = spu_sv_view(m, &D, n, n);
-		struct spu_sv p1 = spu_sv_view(m, &S, 0, n);
-		struct spu_sv p2 = spu_sv_view(m, &S, n, n);
-		/* d1 = x + R, d2 = R - x; x' = x - [d1<0] d1 + [d2<0] d2 */
-		spu_mpc_neg(m, d2.s, x, n);
-		if ((rc = spu_ax_addc(m, d1.s, x, r, n)) != 0 ||
-		    (rc = spu_ax_addc(m, d2.s, d2.s, r, n)) != 0 ||
-		    (rc = spu_b_msb_a(m, S.s, D.s, 2 * n)) != 0 ||
-		    (rc = m->ops->mul(m, S.s, S.s, D.s, 2 * n)) != 0)
-			goto out;
-		spu_mpc_sub(m, t.s, x, p1.s, n);
-		spu_mpc_add(m, t.s, t.s, p2.s, n);
-	}
-	spu_ax_mulc(m, t.s, t.s, spu_ax_enc(1 / ERF_R, f), n);
-	if ((rc = spu_ax_trunc(m, t.s, t.s, n, (unsigned)f)) != 0)
-		goto out;
-	fit(m, &ch, f_erf, -ERF_R, ERF_R);
-	rc = spu_ax_cheb1(m, z, t.s, n, &ch, 1);
-out:
-	spu_sv_free(m, &D);
-	spu_sv_free(m, &S);
-	spu_sv_free(m, &t);
-	return rc;
+	return spu_ax_clamp_cheb(m, z, x, n, ERF_R, f_erf,
+	    spu_ax_cheb_tol(m));
 }
 
 /* ---- value level ---- */

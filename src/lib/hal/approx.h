@@ -10,6 +10,10 @@
  * divides integers (public operands; secret integer division is not
  * supported yet).
  *
+ * Where there are several methods (exp, log, logistic, tanh, the
+ * Goldschmidt iterations of reciprocals), m->fxpcfg (fxpcfg.h) selects
+ * one; a zeroed config gives the accurate defaults.
+ *
  * Every function returns 0 or a negative spu_err and on success stores a
  * newly allocated value in *out.
  */

@@ -4,7 +4,7 @@
  * T_{a+b} = 2 T_a T_b - T_{a-b}, values bounded by 1, coefficients fitted
  * at run time to the fraction bits), the leading-one one-hot that turns
  * any function of a value's exponent into a local linear combination,
- * and Goldschmidt iterations.  See approx_util.h.
+ * Goldschmidt iterations and clamping.  See approx_util.h.
  */
 #include "config.h"
 
@@ -354,7 +354,8 @@ spu_ax_onehot_width(struct spu_mpc *m)
 /*
  * g = num / c (num NULL: 1 / c) for |c| in [0.5, 1] and v = 2.9142 -
  * 2|c| carrying the sign of c (|1 - c v| <= 0.0858): e = 1 - c v,
- * g = num v, then g *= 1 + e, e = e^2, 2 or 3 times (error e^(2^t)).
+ * g = num v, then g *= 1 + e, e = e^2, spu_ax_gs_iters times (error
+ * e^(2^t)).
  * The last truncation drops `extra` more bits.
  */
 int
@@ -362,7 +363,7 @@ spu_ax_goldschmidt(struct spu_mpc *m, void *const z[], void *const c[],
     void *const v[], void *const num[], size_t n, unsigned extra)
 {
 	unsigned f = (unsigned)m->fxp;
-	int iters = f <= 20 ? 2 : 3, rc;
+	int iters = spu_ax_gs_iters(m), rc;
 	size_t w = num ? 2 * n : n;
 	struct spu_sv L, R, g, e;
 
@@ -413,6 +414,18 @@ out:
 	return rc;
 }
 
+/* Goldschmidt iterations: m->fxpcfg.recip_iters, else 2 or 3 by f. */
+int
+spu_ax_gs_iters(struct spu_mpc *m)
+{
+	int it = m->fxpcfg.recip_iters;
+
+	if (it > 0)
+		return it < SPU_FXPCFG_RECIP_ITERS_MAX ? it :
+		    SPU_FXPCFG_RECIP_ITERS_MAX;
+	return m->fxp <= 20 ? 2 : 3;
+}
+
 /* v = 2.9142 (1 - 2 s) - 2 c */
 int
 spu_ax_gs_start(struct spu_mpc *m, void *const v[], void *const c[],
@@ -428,4 +441,98 @@ spu_ax_gs_start(struct spu_mpc *m, void *const v[], void *const c[],
 	spu_mpc_sub(m, v, v, c, n);
 	spu_mpc_sub(m, v, v, c, n);
 	return spu_ax_addc(m, v, v, spu_ax_enc(2.9142, f), n);
+}
+
+/*
+ * One-hot of the leading one (A, as spu_ax_onehot) and t = 2 z - 3 in
+ * [-1, 1) for z = x 2^(f-m) in [1, 2) (one product, one truncation).
+ */
+int
+spu_ax_mantissa(struct spu_mpc *m, struct spu_sv *A, void *const t[],
+    void *const x[], size_t n, unsigned J)
+{
+	unsigned f = (unsigned)m->fxp, K = J > f + 1 ? J - 1 - f : 0;
+	spu_u128 co[130];
+	int rc;
+
+	if ((rc = spu_ax_onehot(m, A, x, n, J)) != 0)
+		return rc;
+	for (unsigned j = 0; j < J; j++)
+		co[j] = (spu_u128)1 << (K + f - j);
+	if ((rc = spu_ax_lincomb(m, t, A, n, co, J)) != 0 ||
+	    (rc = m->ops->mul(m, t, t, x, n)) != 0 ||
+	    (rc = spu_ax_trunc(m, t, t, n, K)) != 0)
+		goto fail;
+	spu_mpc_lshift(m, t, t, 1, n);
+	if ((rc = spu_ax_addc(m, t, t, -spu_ax_enc(3, (int)f), n)) != 0)
+		goto fail;
+	return 0;
+fail:
+	spu_sv_free(m, A);
+	return rc;
+}
+
+/*
+ * z = min(max(x, lo), hi) for public ring words lo <= hi: with
+ * d1 = x - lo and d2 = hi - x, z = x - [d1 < 0] d1 + [d2 < 0] d2, one
+ * batched MSB and one batched product of the sign bits with d
+ * (spu_b_mul_a).  z may alias x.
+ */
+int
+spu_ax_clamp(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
+    spu_u128 lo, spu_u128 hi)
+{
+	struct spu_sv D, S;
+	int rc;
+
+	memset(&S, 0, sizeof(S));
+	if ((rc = spu_sv_alloc(m, &D, 2 * n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &S, 2 * n)) != 0)
+		goto out;
+	{
+		struct spu_sv d1 = spu_sv_view(m, &D, 0, n);
+		struct spu_sv d2 = spu_sv_view(m, &D, n, n);
+		struct spu_sv p1 = spu_sv_view(m, &S, 0, n);
+		struct spu_sv p2 = spu_sv_view(m, &S, n, n);
+		spu_mpc_neg(m, d2.s, x, n);
+		if ((rc = spu_ax_addc(m, d1.s, x, -lo, n)) != 0 ||
+		    (rc = spu_ax_addc(m, d2.s, d2.s, hi, n)) != 0 ||
+		    (rc = spu_b_msb(m, S.s, D.s, 2 * n)) != 0 ||
+		    (rc = spu_b_mul_a(m, S.s, D.s, S.s, 2 * n)) != 0)
+			goto out;
+		spu_mpc_sub(m, z, x, p1.s, n);
+		spu_mpc_add(m, z, z, p2.s, n);
+	}
+out:
+	spu_sv_free(m, &D);
+	spu_sv_free(m, &S);
+	return rc;
+}
+
+/*
+ * fn on [-R, R], fn(+-R) beyond: clamp (spu_ax_clamp), t = x / R (one
+ * truncation), a Chebyshev series fitted to tol (degree at most
+ * SPU_AX_MAXDEG).
+ */
+int
+spu_ax_clamp_cheb(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, double R, double (*fn)(double), double tol)
+{
+	int f = m->fxp, rc;
+	struct spu_sv t;
+	struct spu_cheb ch;
+	spu_u128 r = spu_ax_enc(R, f);
+
+	if ((rc = spu_sv_alloc(m, &t, n)) != 0)
+		return rc;
+	if ((rc = spu_ax_clamp(m, t.s, x, n, -r, r)) != 0)
+		goto out;
+	spu_ax_mulc(m, t.s, t.s, spu_ax_enc(1 / R, f), n);
+	if ((rc = spu_ax_trunc(m, t.s, t.s, n, (unsigned)f)) != 0)
+		goto out;
+	spu_ax_cheb_fit(&ch, fn, -R, R, tol, SPU_AX_MAXDEG);
+	rc = spu_ax_cheb1(m, z, t.s, n, &ch, 1);
+out:
+	spu_sv_free(m, &t);
+	return rc;
 }

@@ -2,7 +2,8 @@
  * approx_util.h - building blocks of the fixed-point function library
  * (approx.c, div.c), internal to hal/: share-vector arithmetic with
  * public constants, Chebyshev series on secret values, the leading-one
- * one-hot used for normalization, and Goldschmidt iterations.
+ * one-hot used for normalization, Goldschmidt iterations, clamping, and
+ * the alternative methods selected by struct spu_fxp_config.
  *
  * All work on share arrays of the context's protocol (struct spu_sv from
  * mpc/boolean.h) and return 0 or a negative spu_err recorded in m->diag.
@@ -65,12 +66,45 @@ int spu_ax_onehot(struct spu_mpc *m, struct spu_sv *A, void *const x[],
 /* J for reciprocal, log, sqrt: min(k - 3, 2f + 8). */
 unsigned spu_ax_onehot_width(struct spu_mpc *m);
 
-/* z = num / c (num NULL: 1 / c) for |c| in [0.5, 1], from v = 2.9142 -
- * 2|c| with the sign of c; the last truncation drops `extra` more bits. */
+/* z = num / c (num NULL: 1 / c) from a first guess v of 1 / c, such as
+ * v = 2.9142 - 2|c| with the sign of c for |c| in [0.5, 1] (error
+ * 0.0858); spu_ax_gs_iters iterations square the error of v each; the
+ * last truncation drops `extra` more bits. */
 int spu_ax_goldschmidt(struct spu_mpc *m, void *const z[], void *const c[],
     void *const v[], void *const num[], size_t n, unsigned extra);
 /* v = 2.9142 (1 - 2 s) - 2 c (s NULL: 0). */
 int spu_ax_gs_start(struct spu_mpc *m, void *const v[], void *const c[],
     void *const s[], size_t n);
+/* Goldschmidt iterations: m->fxpcfg.recip_iters if set (at most
+ * SPU_FXPCFG_RECIP_ITERS_MAX), else 2 for f <= 20 and 3 above. */
+int spu_ax_gs_iters(struct spu_mpc *m);
+
+/* One-hot A of the leading one of x (spu_ax_onehot, J wide) and the
+ * mantissa t = 2 z - 3 in [-1, 1) of x = z 2^(m-f), z in [1, 2). */
+int spu_ax_mantissa(struct spu_mpc *m, struct spu_sv *A, void *const t[],
+    void *const x[], size_t n, unsigned J);
+/* z = min(max(x, lo), hi) for public words lo <= hi (as signed ring
+ * values): one batched MSB, one batched bit-times-share product.  z may
+ * alias x. */
+int spu_ax_clamp(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, spu_u128 lo, spu_u128 hi);
+/* fn on [-R, R] as a Chebyshev series fitted to tol, x clamped first
+ * (so fn(+-R) beyond). */
+int spu_ax_clamp_cheb(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, double R, double (*fn)(double), double tol);
+
+/* ---- alternative methods (approx_alt.c, selected by m->fxpcfg) ---- */
+/* exp(x) = (1 + x / 2^n)^(2^n), n = exp_iters. */
+int spu_ax_exp_taylor(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n);
+/* log x = ln 2 (log2 z' + e) with log2 z' = P(z') / Q(z') on [0.5, 1). */
+int spu_ax_log_pade(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n);
+/* logistic by segments: 0.5 + 0.125 x, clamped to [0, 1] if clamp. */
+int spu_ax_sigmoid_seg(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, int clamp);
+/* tanh on [-4, 4] by a Chebyshev series, +-tanh(4) beyond. */
+int spu_ax_tanh_cheb(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n);
 
 #endif

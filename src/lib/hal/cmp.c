@@ -2,7 +2,9 @@
  * cmp.c - comparisons, logic on pred values, select, max/min, relu, abs,
  * sign and clamp over every mix of public and secret operands.  Secret
  * comparisons reduce to the MSB circuit of mpc/boolean.c; everything else
- * is linear algebra plus one multiplication by a 0/1 sharing.
+ * is linear algebra plus one multiplication by a 0/1 sharing, or, for
+ * relu, abs, max, min and clamp, by the circuit's boolean bit directly
+ * (spu_b_mul_a, one round fewer).
  */
 #include "config.h"
 
@@ -69,6 +71,37 @@ spu_hal_msb(struct spu_mpc *m, const struct spu_value *x,
 		    m->field - 1, x->n);
 	else
 		rc = spu_b_msb_a(m, z->share, x->share, x->n);
+	if (rc != 0) {
+		spu_value_free(z);
+		return rc;
+	}
+	*out = z;
+	return 0;
+}
+
+/*
+ * out = (msb(d) ^ flip) d for secret d: the MSB circuit's boolean bit
+ * times d (spu_b_mul_a), one round fewer than B2A and a product.
+ */
+static int
+msb_times(struct spu_mpc *m, const struct spu_value *d, unsigned flip,
+    struct spu_value **out)
+{
+	struct spu_value *z = spu_hal_alloc(m, d->dtype, &d->shape,
+	    SPU_SECRET);
+	struct spu_sv b;
+	int rc;
+
+	if (z == NULL)
+		return nomem(m);
+	if ((rc = spu_sv_alloc(m, &b, d->n)) != 0) {
+		spu_value_free(z);
+		return rc;
+	}
+	if ((rc = spu_b_msb(m, b.s, d->share, d->n)) == 0 &&
+	    (flip == 0 || (rc = spu_b_xor_c(m, b.s, b.s, 1, d->n)) == 0))
+		rc = spu_b_mul_a(m, z->share, d->share, b.s, d->n);
+	spu_sv_free(m, &b);
 	if (rc != 0) {
 		spu_value_free(z);
 		return rc;
@@ -473,14 +506,31 @@ spu_hal_select(struct spu_mpc *m, const struct spu_value *p,
 }
 
 /* max (want_max) or min of a and b: s = [a < b], a + s (b - a) or
- * b + s (a - b).  One MSB, one multiplication. */
+ * b + s (a - b).  One MSB, one multiplication; for a secret difference
+ * d = a - b, max = a - t and min = b + t with t = msb(d) d. */
 static int
 maxmin(struct spu_mpc *m, const struct spu_value *a,
     const struct spu_value *b, int want_max, struct spu_value **out)
 {
-	struct spu_value *s;
+	struct spu_value *s, *d, *t;
 	int rc;
 
+	if ((rc = same_n(m, a, b, "compare")) != 0)
+		return rc;
+	if (a->vis == SPU_SECRET || b->vis == SPU_SECRET) {
+		if ((rc = spu_hal_sub(m, a, b, &d)) != 0)
+			return rc;
+		rc = msb_times(m, d, 0, &t);
+		spu_value_free(d);
+		if (rc != 0)
+			return rc;
+		rc = want_max ? spu_hal_sub(m, a, t, out) :
+		    spu_hal_add(m, b, t, out);
+		spu_value_free(t);
+		if (rc == 0)
+			(*out)->dtype = a->dtype;
+		return rc;
+	}
 	if ((rc = spu_hal_less(m, a, b, &s)) != 0)
 		return rc;
 	rc = want_max ? mux(m, s, b, a, out) : mux(m, s, a, b, out);
@@ -502,7 +552,8 @@ spu_hal_min(struct spu_mpc *m, const struct spu_value *a,
 	return maxmin(m, a, b, 0, out);
 }
 
-/* x - c * msb(x) * x for c = 1 (relu) or 2 (abs). */
+/* x - c * msb(x) * x for c = 1 (relu) or 2 (abs); secret relu is
+ * (1 - msb(x)) x directly. */
 static int
 scale_by_sign(struct spu_mpc *m, const struct spu_value *x, unsigned c,
     struct spu_value **out)
@@ -512,10 +563,16 @@ scale_by_sign(struct spu_mpc *m, const struct spu_value *x, unsigned c,
 
 	if (x->dtype >= SPU_U8 && x->dtype <= SPU_U64)
 		return (*out = spu_value_dup(x)) ? 0 : nomem(m);
-	if ((rc = spu_hal_msb(m, x, &s)) != 0)
-		return rc;
-	rc = spu_hal_mul(m, s, x, x->dtype, &t);
-	spu_value_free(s);
+	if (x->vis == SPU_SECRET && c == 1)
+		return msb_times(m, x, 1, out);
+	if (x->vis == SPU_SECRET) {
+		rc = msb_times(m, x, 0, &t);
+	} else {
+		if ((rc = spu_hal_msb(m, x, &s)) != 0)
+			return rc;
+		rc = spu_hal_mul(m, s, x, x->dtype, &t);
+		spu_value_free(s);
+	}
 	if (rc != 0)
 		return rc;
 	for (int i = 0; i < t->nshares; i++)
@@ -583,46 +640,40 @@ spu_hal_sign(struct spu_mpc *m, const struct spu_value *x,
 	return 0;
 }
 
-/* t1 = s1 d1, t2 = s2 d2 for secret operands in one multiplication
- * round (no fixed-point rescale: s1, s2 are 0/1). */
+/* t1 = msb(d1) d1, t2 = msb(d2) d2 for secret d1, d2 of one shape in one
+ * batched MSB and one batched bit-times-share product. */
 static int
-mul2(struct spu_mpc *m, const struct spu_value *s1,
-    const struct spu_value *d1, const struct spu_value *s2,
+msb_times2(struct spu_mpc *m, const struct spu_value *d1,
     const struct spu_value *d2, struct spu_value **t1,
     struct spu_value **t2)
 {
 	size_t n = d1->n;
-	struct spu_sv a, b;
+	struct spu_shape sh = { 1, { 2 * n } };
+	struct spu_value *d = spu_hal_alloc(m, d1->dtype, &sh, SPU_SECRET);
+	struct spu_value *t = NULL;
 	int rc;
 
 	*t1 = spu_hal_alloc(m, d1->dtype, &d1->shape, SPU_SECRET);
 	*t2 = spu_hal_alloc(m, d2->dtype, &d2->shape, SPU_SECRET);
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	if (*t1 == NULL || *t2 == NULL) {
+	if (d == NULL || *t1 == NULL || *t2 == NULL) {
 		rc = nomem(m);
 		goto out;
 	}
-	if ((rc = spu_sv_alloc(m, &a, 2 * n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &b, 2 * n)) != 0)
+	for (int i = 0; i < m->nshares; i++) {
+		spu_ring_copy(m->field, d->share[i], d1->share[i], n);
+		spu_ring_copy(m->field, (uint8_t *)d->share[i] +
+		    n * spu_ring_size(m->field), d2->share[i], n);
+	}
+	if ((rc = msb_times(m, d, 0, &t)) != 0)
 		goto out;
-	{
-		struct spu_sv a0 = spu_sv_view(m, &a, 0, n);
-		struct spu_sv a1 = spu_sv_view(m, &a, n, n);
-		struct spu_sv b0 = spu_sv_view(m, &b, 0, n);
-		struct spu_sv b1 = spu_sv_view(m, &b, n, n);
-		spu_sv_copy(m, a0.s, s1->share, n);
-		spu_sv_copy(m, a1.s, s2->share, n);
-		spu_sv_copy(m, b0.s, d1->share, n);
-		spu_sv_copy(m, b1.s, d2->share, n);
-		if ((rc = m->ops->mul(m, a.s, a.s, b.s, 2 * n)) == 0) {
-			spu_sv_copy(m, (*t1)->share, a0.s, n);
-			spu_sv_copy(m, (*t2)->share, a1.s, n);
-		}
+	for (int i = 0; i < m->nshares; i++) {
+		spu_ring_copy(m->field, (*t1)->share[i], t->share[i], n);
+		spu_ring_copy(m->field, (*t2)->share[i], (uint8_t *)t->share[i]
+		    + n * spu_ring_size(m->field), n);
 	}
 out:
-	spu_sv_free(m, &a);
-	spu_sv_free(m, &b);
+	spu_value_free(d);
+	spu_value_free(t);
 	if (rc != 0) {
 		spu_value_free(*t1);
 		spu_value_free(*t2);
@@ -634,7 +685,8 @@ out:
 /*
  * clamp(lo, x, hi) = min(max(x, lo), hi).  With public bounds and
  * lo <= hi everywhere both comparisons run as one batched MSB and one
- * batched multiplication: x + [x < lo] (lo - x) + [hi < x] (hi - x).
+ * batched bit-times-share product: x - [d1 < 0] d1 + [d2 < 0] d2 with
+ * d1 = x - lo, d2 = hi - x.
  */
 int
 spu_hal_clamp(struct spu_mpc *m, const struct spu_value *lo0,
@@ -642,8 +694,8 @@ spu_hal_clamp(struct spu_mpc *m, const struct spu_value *lo0,
     struct spu_value **out)
 {
 	struct spu_value *lo = expand(m, lo0, x), *hi = expand(m, hi0, x);
-	struct spu_value *d1 = NULL, *d2 = NULL, *s1 = NULL, *s2 = NULL,
-	    *t1 = NULL, *t2 = NULL, *u = NULL;
+	struct spu_value *d1 = NULL, *d2 = NULL, *t1 = NULL, *t2 = NULL,
+	    *u = NULL;
 	int rc, ordered = 1;
 
 	if (lo == NULL || hi == NULL) {
@@ -666,8 +718,7 @@ spu_hal_clamp(struct spu_mpc *m, const struct spu_value *lo0,
 	}
 	if ((rc = spu_hal_sub(m, x, lo, &d1)) != 0 ||
 	    (rc = spu_hal_sub(m, hi, x, &d2)) != 0 ||
-	    (rc = msb2(m, d1, d2, &s1, &s2)) != 0 ||
-	    (rc = mul2(m, s1, d1, s2, d2, &t1, &t2)) != 0 ||
+	    (rc = msb_times2(m, d1, d2, &t1, &t2)) != 0 ||
 	    (rc = spu_hal_sub(m, x, t1, &u)) != 0)
 		goto out;
 	rc = spu_hal_add(m, u, t2, out);
@@ -678,8 +729,6 @@ out:
 	spu_value_free(hi);
 	spu_value_free(d1);
 	spu_value_free(d2);
-	spu_value_free(s1);
-	spu_value_free(s2);
 	spu_value_free(t1);
 	spu_value_free(t2);
 	spu_value_free(u);

@@ -130,4 +130,12 @@ int spu_b_prefix_or(struct spu_mpc *m, void *const z[], void *const x[],
 int spu_b_bits_a(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n, const unsigned *pos, unsigned cnt);
 
+/* ---- mixed products (bmul.c) ---- */
+/* z = x * b for arithmetic x and boolean b (bit 0; higher bits ignored).
+ * ref2k: local; semi2k with 2 parties: 1 round (MulA1B); aby3: 2
+ * rounds (three-party OT); otherwise b2a and a product.  z may alias x
+ * or b. */
+int spu_b_mul_a(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const b[], size_t n);
+
 #endif

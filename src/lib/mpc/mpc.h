@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "../err.h"
+#include "../fxpcfg.h"
 #include "../link.h"
 #include "../prg.h"
 #include "../protocol.h"
@@ -31,6 +32,7 @@
 #include "../value.h"
 
 struct spu_mpc;
+struct spu_insn;
 
 struct spu_proto_ops {
 	/* z = public p as a secret sharing (local, no communication). */
@@ -92,6 +94,16 @@ struct spu_mpc {
 	size_t bufcap[2];
 	/* optional per-op accounting by the VM (spu-run --profile) */
 	struct spu_vm_profile *profile;
+	/* methods of the fixed-point function library (zero: defaults) */
+	struct spu_fxp_config fxpcfg;
+	/* optional progress report (spu-run --progress): the VM calls it
+	 * before each instruction of the entry function (loop NULL, done =
+	 * instructions done, total = their count, state NULL) and before
+	 * each iteration of a while loop (loop = the WHILE, done =
+	 * iterations done, total 0 = unknown, state = the carried values) */
+	void (*progress)(void *arg, const struct spu_insn *loop,
+	    uint64_t done, uint64_t total, struct spu_value *const *state);
+	void *progress_arg;
 };
 
 /* Set up a context: agree on seeds with the other parties over link

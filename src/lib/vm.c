@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,9 +78,19 @@ make_const(struct spu_mpc *m, const struct spu_insn *in,
 	for (size_t i = 0; i < z->n; i++) {
 		size_t j = widen ? 0 : i;
 		spu_u128 v;
-		if (in->lit_f != NULL)
-			v = spu_fxp_encode_f64(m->field, m->fxp, in->lit_f[j]);
-		else
+		if (in->lit_f != NULL) {
+			/* Sentinels beyond the encodable range (attention
+			 * masks of -2.4e38, -inf as a max-reduce init) become
+			 * +-2^((k-2)/2 - f): still "infinite" for exp and
+			 * comparisons, and small enough that a product with a
+			 * value of the same size stays below 2^(k-2), where
+			 * truncation is exact. */
+			double c = isnan(in->lit_f[j]) ? 0 : in->lit_f[j];
+			if (fabs(c) >= ldexp(1, (int)m->field - 2 - m->fxp))
+				c = copysign(ldexp(1, ((int)m->field - 2) / 2 -
+				    m->fxp), c);
+			v = spu_fxp_encode_f64(m->field, m->fxp, c);
+		} else
 			v = (spu_u128)(spu_i128)(in->lit_i ? in->lit_i[j] : 0);
 		spu_ring_set(m->field, z->share[0], i, v);
 	}
@@ -174,6 +185,8 @@ exec_while(struct spu_mpc *m, const struct spu_program *p,
 	if ((next = spu_calloc(n ? n : 1, sizeof(*next))) == NULL)
 		return fail(m, SPU_ENOMEM, "%s", "out of memory");
 	for (long it = 0;; it++) {
+		if (m->progress != NULL)
+			m->progress(m->progress_arg, in, (uint64_t)it, 0, state);
 		if (it >= SPU_VM_MAX_ITERS) {
 			rc = fail(m, SPU_ELIMIT, "%s", "while loop exceeded "
 			    "the iteration limit");
@@ -694,6 +707,8 @@ exec_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
 	for (uint32_t o = 0; o < fn->nouts; o++)
 		fr.last_use[fn->outs[o]] = UINT32_MAX - 1;
 	for (uint32_t pc = 0; pc < fn->ninsns; pc++) {
+		if (m->progress != NULL && fi == p->entry)
+			m->progress(m->progress_arg, NULL, pc, fn->ninsns, NULL);
 		if (m->diag)
 			m->diag->msg[0] = '\0';
 		if (m->link != NULL)

@@ -140,16 +140,6 @@ bind_param(struct spu_mpc *m, const struct spu_type *t, uint32_t index,
 	return rc;
 }
 
-static const int64_t *
-attr(const struct spu_insn *in, enum spu_attr_key k, uint32_t want_n)
-{
-	const struct spu_attr *a = spu_insn_attr(in, k);
-
-	if (a == NULL || (want_n != UINT32_MAX && a->n != want_n))
-		return NULL;
-	return a->v;
-}
-
 static int exec_func(struct spu_mpc *m, const struct spu_program *p,
     uint32_t fi, struct spu_value *const *args, size_t nargs,
     struct spu_value **outs, size_t vec);
@@ -247,68 +237,52 @@ exec_cond(struct spu_mpc *m, const struct spu_program *p,
 	return exec_func(m, p, in->func[b], args, nargs, res, vec);
 }
 
-/* An attribute list and its length (NULL, 0 when absent). */
-static const int64_t *
-attr_list(const struct spu_insn *in, enum spu_attr_key k, int *n)
-{
-	const struct spu_attr *a = spu_insn_attr(in, k);
-
-	*n = a ? (int)a->n : 0;
-	return a ? a->v : NULL;
-}
-
+/* Ops with several results or regions, outside vm.c. */
 static int
-dimnums(struct spu_mpc *m, const struct spu_insn *in, int scatter,
-    struct spu_dimnums *dn)
+exec_family(struct spu_mpc *m, const struct spu_program *p,
+    const struct spu_insn *in, struct spu_value *const *ops,
+    struct spu_value **res)
 {
-	int n;
-	const int64_t *ivd = attr_list(in, SPU_ATTR_INDEX_VECTOR_DIM, &n);
-
-	memset(dn, 0, sizeof(*dn));
-	if (ivd == NULL || n != 1)
-		return fail(m, SPU_EFORMAT, "%s", "missing index_vector_dim");
-	dn->index_vector_dim = ivd[0];
-	dn->offset = attr_list(in, scatter ? SPU_ATTR_UPDATE_WINDOW_DIMS :
-	    SPU_ATTR_OFFSET_DIMS, &dn->noffset);
-	dn->collapsed = attr_list(in, scatter ? SPU_ATTR_INSERTED_DIMS :
-	    SPU_ATTR_COLLAPSED_DIMS, &dn->ncollapsed);
-	dn->index_map = attr_list(in, scatter ? SPU_ATTR_SCATTER_DIMS_TO_OPERAND :
-	    SPU_ATTR_START_INDEX_MAP, &dn->nindex_map);
-	dn->slice_sizes = attr_list(in, SPU_ATTR_SLICE_SIZES, &n);
-	dn->operand_batch = attr_list(in, SPU_ATTR_OPERAND_BATCH_DIMS,
-	    &dn->noperand_batch);
-	dn->indices_batch = attr_list(in, SPU_ATTR_INDICES_BATCH_DIMS,
-	    &dn->nindices_batch);
-	if (dn->noperand_batch != dn->nindices_batch ||
-	    (!scatter && dn->slice_sizes == NULL))
-		return fail(m, SPU_EFORMAT, "%s", "bad dimension numbers");
-	return 0;
-}
-
-/* The spatial window of a convolution (or reduce-window) with defaults. */
-static int
-window(struct spu_mpc *m, const struct spu_insn *in, int n,
-    struct spu_window *w)
-{
-	static const enum spu_attr_key keys[4] = { SPU_ATTR_WSTRIDE,
-	    SPU_ATTR_PAD_LO, SPU_ATTR_BASE_DILATE, SPU_ATTR_WIN_DILATE };
-	int64_t *dst[4] = { w->stride, w->pad_lo, w->base_dilate,
-	    w->win_dilate };
-
-	if (n < 0 || n > SPU_MAX_DIMS)
-		return fail(m, SPU_EFORMAT, "%s", "bad window rank");
-	w->n = n;
-	for (int k = 0; k < 4; k++) {
-		int len;
-		const int64_t *v = attr_list(in, keys[k], &len);
-		for (int i = 0; i < n; i++) {
-			dst[k][i] = v && len == n ? v[i] : k == 1 ? 0 : 1;
-			if (k != 1 && dst[k][i] < 1)
-				return fail(m, SPU_EFORMAT, "%s",
-				    "window strides and dilations must be >= 1");
-		}
+	switch (in->op) {
+	case SPU_OP_SORT:
+		return spu_vm_sort(m, p, in, ops, res);
+	case SPU_OP_MAP:
+		return spu_vm_map(m, p, in, ops, res);
+	case SPU_OP_SCATTER:
+		return spu_vm_scatter(m, p, in, ops, res);
+	case SPU_OP_SELECT_AND_SCATTER:
+		return spu_vm_select_scatter(m, p, in, ops, res);
+	case SPU_OP_REDUCE:
+		return spu_vm_reduce(m, p, in, ops, res);
+	case SPU_OP_REDUCE_WINDOW:
+		return spu_vm_reduce_window(m, p, in, ops, res);
+	default:
+		return SPU_VM_NOT_MINE;
 	}
-	return 0;
+}
+
+/* WHILE, COND, CALL. */
+static int
+exec_control(struct spu_mpc *m, const struct spu_program *p,
+    struct frame *fr, const struct spu_insn *in, struct spu_value *const *ops,
+    struct spu_value **res)
+{
+	int rc = 0;
+
+	if (in->op == SPU_OP_COND)
+		return exec_cond(m, p, in, fr->slot, res, fr->vec);
+	if (in->op == SPU_OP_CALL)
+		return in->nfunc < 1 ? fail(m, SPU_EFORMAT, "%s",
+		    "call without a function") :
+		    exec_func(m, p, in->func[0], ops, in->nin, res, fr->vec);
+	if (in->nin != in->nout)
+		return fail(m, SPU_EFORMAT, "%s", "while state and results "
+		    "differ");
+	for (uint32_t i = 0; i < in->nin; i++)
+		if ((res[i] = spu_value_dup(ops[i])) == NULL)
+			rc = SPU_ENOMEM;
+	return rc ? fail(m, rc, "%s", "out of memory") :
+	    exec_while(m, p, in, res, fr->vec);
 }
 
 static int
@@ -316,12 +290,8 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
     uint32_t pc, struct spu_value *const *args, size_t nargs)
 {
 	const struct spu_insn *in = &fr->fn->insns[pc];
-	const struct spu_type *t = &in->type[0];
-	struct spu_value *x = in->nin > 0 ? fr->slot[in->in[0]] : NULL;
-	struct spu_value *y = in->nin > 1 ? fr->slot[in->in[1]] : NULL;
 	struct spu_value *z = NULL, **res = NULL;
 	struct spu_value *ops[SPU_BC_MAX_OPERANDS];
-	const int64_t *a;
 	int rc;
 
 	for (uint32_t i = 0; i < in->nin && i < SPU_BC_MAX_OPERANDS; i++)
@@ -329,291 +299,48 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 
 	switch (in->op) {
 	case SPU_OP_PARAM: {
-		const int64_t *idx = attr(in, SPU_ATTR_INDEX, 1);
+		const int64_t *idx = spu_vm_attr(in, SPU_ATTR_INDEX, 1);
 		if (idx == NULL || idx[0] < 0 || (size_t)idx[0] >= nargs)
 			return fail(m, SPU_EINVAL, "%s",
 			    "program wants more inputs than were given");
-		rc = bind_param(m, t, (uint32_t)idx[0], args[idx[0]], &z,
-		    fr->vec);
+		rc = bind_param(m, &in->type[0], (uint32_t)idx[0],
+		    args[idx[0]], &z, fr->vec);
 		break;
 	}
 	case SPU_OP_CONST:
 		rc = make_const(m, in, &z, fr->vec);
 		break;
-	case SPU_OP_ADD:
-		rc = spu_hal_add(m, x, y, &z);
-		break;
-	case SPU_OP_SUB:
-		rc = spu_hal_sub(m, x, y, &z);
-		break;
-	case SPU_OP_NEG:
-		rc = spu_hal_neg(m, x, &z);
-		break;
-	case SPU_OP_MUL:
-		rc = spu_hal_mul(m, x, y, t->dtype, &z);
-		break;
-	case SPU_OP_MATMUL:
-		rc = spu_hal_matmul(m, x, y, t->dtype, &z);
-		break;
-	case SPU_OP_BROADCAST:
-		a = attr(in, SPU_ATTR_DIMS, (uint32_t)x->shape.ndim);
-		if (a == NULL && x->shape.ndim > 0)
-			return fail(m, SPU_EFORMAT, "%s", "broadcast without dims");
-		rc = spu_hal_broadcast(m, x, &t->shape, a, &z);
-		break;
-	case SPU_OP_RESHAPE:
-		rc = spu_hal_reshape(m, x, &t->shape, &z);
-		break;
-	case SPU_OP_TRANSPOSE:
-		if ((a = attr(in, SPU_ATTR_PERM, (uint32_t)x->shape.ndim)) == NULL)
-			return fail(m, SPU_EFORMAT, "%s", "transpose without perm");
-		rc = spu_hal_transpose(m, x, a, &z);
-		break;
-	case SPU_OP_CONVERT:
-		rc = spu_hal_convert(m, x, t->dtype, &z);
-		break;
-	case SPU_OP_REVEAL:
-		rc = spu_hal_reveal(m, x, &z);
-		break;
-	case SPU_OP_SLICE: {
-		const int64_t *lo = attr(in, SPU_ATTR_START, (uint32_t)x->shape.ndim);
-		const int64_t *hi = attr(in, SPU_ATTR_LIMIT, (uint32_t)x->shape.ndim);
-		const int64_t *st = attr(in, SPU_ATTR_STRIDE, (uint32_t)x->shape.ndim);
-		if (lo == NULL || hi == NULL || st == NULL)
-			return fail(m, SPU_EFORMAT, "%s", "slice without bounds");
-		rc = spu_hal_slice(m, x, lo, hi, st, &z);
-		break;
-	}
-	case SPU_OP_CONCAT:
-		if ((a = attr(in, SPU_ATTR_DIMS, 1)) == NULL)
-			return fail(m, SPU_EFORMAT, "%s", "concat without dims");
-		rc = spu_hal_concat(m, (const struct spu_value *const *)ops,
-		    (int)in->nin, (int)a[0], &z);
-		break;
-	case SPU_OP_PAD: {
-		uint32_t r = (uint32_t)x->shape.ndim;
-		const int64_t *lo = attr(in, SPU_ATTR_PAD_LO, r);
-		const int64_t *hi = attr(in, SPU_ATTR_PAD_HI, r);
-		const int64_t *it = attr(in, SPU_ATTR_PAD_INT, r);
-		int64_t zero[SPU_MAX_DIMS] = { 0 };
-		if (lo == NULL || hi == NULL)
-			return fail(m, SPU_EFORMAT, "%s", "pad without amounts");
-		rc = spu_hal_pad(m, x, y, lo, hi, it ? it : zero, &z);
-		break;
-	}
-	case SPU_OP_REVERSE: {
+	case SPU_OP_REDUCE: {
+		const int64_t *kind = spu_vm_attr(in, SPU_ATTR_REDUCER, 1);
 		const struct spu_attr *d = spu_insn_attr(in, SPU_ATTR_DIMS);
-		rc = spu_hal_reverse(m, x, d ? d->v : NULL, d ? (int)d->n : 0,
-		    &z);
-		break;
-	}
-	case SPU_OP_IOTA:
-		if ((a = attr(in, SPU_ATTR_DIMS, 1)) == NULL)
-			return fail(m, SPU_EFORMAT, "%s", "iota without dims");
-		rc = spu_hal_iota(m, t->dtype, &t->shape, (int)a[0], &z);
-		break;
-	case SPU_OP_DYN_SLICE:
-		if ((a = attr(in, SPU_ATTR_SIZES, (uint32_t)x->shape.ndim)) ==
-		    NULL || in->nin != 1 + (uint32_t)x->shape.ndim)
-			return fail(m, SPU_EFORMAT, "%s",
-			    "dynamic slice needs one index per dimension");
-		rc = spu_hal_dyn_slice(m, x,
-		    (const struct spu_value *const *)ops + 1, a, &z);
-		break;
-	case SPU_OP_DYN_UPDATE_SLICE:
-		if (in->nin != 2 + (uint32_t)x->shape.ndim)
-			return fail(m, SPU_EFORMAT, "%s",
-			    "dynamic update slice needs one index per dimension");
-		rc = spu_hal_dyn_update_slice(m, x, y,
-		    (const struct spu_value *const *)ops + 2, &z);
-		break;
-	case SPU_OP_REDUCE:
-	case SPU_OP_REDUCE_WINDOW: {
-		const int64_t *kind = attr(in, SPU_ATTR_REDUCER, 1);
-		const struct spu_attr *d = spu_insn_attr(in, SPU_ATTR_DIMS);
-		if (in->op == SPU_OP_REDUCE && in->nin == 2 && kind != NULL &&
-		    kind[0] == SPU_REDUCE_ADD) {
+		if (in->nin == 2 && kind != NULL && kind[0] == SPU_REDUCE_ADD) {
 			/* sums are local: one pass, no tree */
-			rc = spu_hal_reduce_sum(m, x, y, d ? d->v : NULL,
-			    d ? (int)d->n : 0, &z);
+			rc = spu_hal_reduce_sum(m, ops[0], ops[1],
+			    d ? d->v : NULL, d ? (int)d->n : 0, &z);
 			break;
 		}
+	}
+		/* FALLTHROUGH */
+	default:
+		rc = spu_vm_elementwise(m, in, ops, &z);
+		if (rc == SPU_VM_NOT_MINE)
+			rc = spu_vm_data(m, in, ops, &z);
+		if (rc != SPU_VM_NOT_MINE)
+			break;
 		if ((res = spu_calloc(in->nout ? in->nout : 1, sizeof(*res))) ==
 		    NULL)
 			return fail(m, SPU_ENOMEM, "%s", "out of memory");
-		rc = (in->op == SPU_OP_REDUCE ? spu_vm_reduce :
-		    spu_vm_reduce_window)(m, p, in, ops, res);
-		break;
-	}
-	case SPU_OP_GATHER: {
-		struct spu_dimnums dn;
-		if ((rc = dimnums(m, in, 0, &dn)) != 0)
-			return rc;
-		if (dn.slice_sizes == NULL || spu_insn_attr(in,
-		    SPU_ATTR_SLICE_SIZES)->n != (uint32_t)x->shape.ndim)
-			return fail(m, SPU_EFORMAT, "%s", "bad slice_sizes");
-		rc = spu_hal_gather(m, x, y, &dn, &t->shape, &z);
-		break;
-	}
-	case SPU_OP_SCATTER: {
-		struct spu_dimnums dn;
-		const int64_t *kind = attr(in, SPU_ATTR_REDUCER, 1);
-		if (in->nin != 3 || kind == NULL ||
-		    (kind[0] != SPU_REDUCE_ADD && kind[0] != SPU_REDUCE_REPLACE))
-			return fail(m, SPU_EUNSUPP, "%s", "this scatter (several "
-			    "operands or a general combiner) is not supported "
-			    "by the VM yet");
-		if ((rc = dimnums(m, in, 1, &dn)) != 0)
-			return rc;
-		rc = spu_hal_scatter(m, x, y, ops[2], &dn,
-		    kind[0] == SPU_REDUCE_ADD, &z);
-		break;
-	}
-	case SPU_OP_CONV: {
-		struct spu_window w;
-		int nd = x->shape.ndim - 2, n;
-		const int64_t *cd = attr_list(in, SPU_ATTR_CONV_DIMS, &n);
-		const int64_t *fg = attr(in, SPU_ATTR_FEATURE_GROUPS, 1);
-		const int64_t *bg = attr(in, SPU_ATTR_BATCH_GROUPS, 1);
-		if (cd == NULL || n != 3 * (nd + 2) || y->shape.ndim != nd + 2)
-			return fail(m, SPU_EFORMAT, "%s", "bad conv_dims");
-		if (bg != NULL && bg[0] != 1)
-			return fail(m, SPU_EUNSUPP, "%s", "convolution with "
-			    "batch_group_count > 1 is not supported yet");
-		if ((rc = window(m, in, nd, &w)) != 0)
-			return rc;
-		rc = spu_hal_conv(m, x, y, cd, &w, fg ? fg[0] : 1, t->dtype,
-		    &t->shape, &z);
-		break;
-	}
-	/* Comparisons, logic, select: hal/cmp.c.  A secret comparison is
-	 * one MSB circuit (semi2k 2 parties, FM64: 8 rounds, ~48 bytes per
-	 * element; aby3: 10 rounds); EQ uses a zero test. */
-	case SPU_OP_LT:
-		rc = spu_hal_less(m, x, y, &z);
-		break;
-	case SPU_OP_LE:
-		rc = spu_hal_less_equal(m, x, y, &z);
-		break;
-	case SPU_OP_GT:
-		rc = spu_hal_greater(m, x, y, &z);
-		break;
-	case SPU_OP_GE:
-		rc = spu_hal_greater_equal(m, x, y, &z);
-		break;
-	case SPU_OP_EQ:
-		rc = spu_hal_equal(m, x, y, &z);
-		break;
-	case SPU_OP_NE:
-		rc = spu_hal_not_equal(m, x, y, &z);
-		break;
-	case SPU_OP_NOT:
-		rc = spu_hal_not(m, x, &z);
-		break;
-	case SPU_OP_AND:
-		rc = spu_hal_and(m, x, y, &z);
-		break;
-	case SPU_OP_OR:
-		rc = spu_hal_or(m, x, y, &z);
-		break;
-	case SPU_OP_SELECT:
-		rc = spu_hal_select(m, ops[0], ops[1], ops[2], &z);
-		break;
-	case SPU_OP_MAX:
-		rc = spu_hal_max(m, x, y, &z);
-		break;
-	case SPU_OP_MIN:
-		rc = spu_hal_min(m, x, y, &z);
-		break;
-	case SPU_OP_CLAMP:
-		rc = spu_hal_clamp(m, ops[0], ops[1], ops[2], &z);
-		break;
-	case SPU_OP_ABS:
-		rc = spu_hal_abs(m, x, &z);
-		break;
-	case SPU_OP_SIGN:
-		rc = spu_hal_sign(m, x, &z);
-		break;
-	/* Fixed-point functions: hal/approx.c (methods, ranges, costs). */
-	case SPU_OP_EXP:
-		rc = spu_hal_exp(m, x, &z);
-		break;
-	case SPU_OP_EXPM1:
-		rc = spu_hal_expm1(m, x, &z);
-		break;
-	case SPU_OP_LOG:
-		rc = spu_hal_log(m, x, &z);
-		break;
-	case SPU_OP_LOG1P:
-		rc = spu_hal_log1p(m, x, &z);
-		break;
-	case SPU_OP_SQRT:
-		rc = spu_hal_sqrt(m, x, &z);
-		break;
-	case SPU_OP_RSQRT:
-		rc = spu_hal_rsqrt(m, x, &z);
-		break;
-	case SPU_OP_TANH:
-		rc = spu_hal_tanh(m, x, &z);
-		break;
-	case SPU_OP_LOGISTIC:
-		rc = spu_hal_logistic(m, x, &z);
-		break;
-	case SPU_OP_ERF:
-		rc = spu_hal_erf(m, x, &z);
-		break;
-	case SPU_OP_SIN:
-		rc = spu_hal_sin(m, x, &z);
-		break;
-	case SPU_OP_COS:
-		rc = spu_hal_cos(m, x, &z);
-		break;
-	case SPU_OP_RECIPROCAL:
-		rc = spu_hal_reciprocal(m, x, &z);
-		break;
-	case SPU_OP_DIV:
-		rc = spu_hal_div(m, x, y, t->dtype, &z);
-		break;
-	case SPU_OP_WHILE:
-	case SPU_OP_COND:
-	case SPU_OP_CALL:
-		if ((res = spu_calloc(in->nout ? in->nout : 1, sizeof(*res))) ==
-		    NULL)
-			return fail(m, SPU_ENOMEM, "%s", "out of memory");
-		if (in->op == SPU_OP_WHILE) {
-			rc = 0;
-			for (uint32_t i = 0; i < in->nin && i < in->nout; i++)
-				if ((res[i] = spu_value_dup(ops[i])) == NULL)
-					rc = SPU_ENOMEM;
-			rc = rc ? fail(m, rc, "%s", "out of memory") :
-			    in->nin != in->nout ? fail(m, SPU_EFORMAT, "%s",
-			    "while state and results differ") :
-			    exec_while(m, p, in, res, fr->vec);
-		} else if (in->op == SPU_OP_COND) {
-			rc = exec_cond(m, p, in, fr->slot, res, fr->vec);
-		} else {
-			rc = in->nfunc < 1 ? fail(m, SPU_EFORMAT, "%s",
-			    "call without a function") :
-			    exec_func(m, p, in->func[0], ops, in->nin, res,
-			    fr->vec);
-		}
-		break;
-	default: {
-		int all_public = 1;
-		for (uint32_t i = 0; i < in->nin; i++)
-			if (ops[i]->vis != SPU_PUBLIC)
-				all_public = 0;
-		if (!all_public || in->op == SPU_OP_WHILE ||
-		    in->op == SPU_OP_COND)
-			return fail(m, SPU_EUNSUPP, "operation %s on secret "
+		if (in->op == SPU_OP_WHILE || in->op == SPU_OP_COND ||
+		    in->op == SPU_OP_CALL)
+			rc = exec_control(m, p, fr, in, ops, res);
+		else if (spu_vm_all_public(in, ops))
+			rc = spu_vm_public_op(m, p, in, ops, res);
+		else if ((rc = exec_family(m, p, in, ops, res)) ==
+		    SPU_VM_NOT_MINE)
+			rc = fail(m, SPU_EUNSUPP, "operation %s on secret "
 			    "values is not supported by this VM yet",
 			    spu_op_name(in->op));
-		if ((res = spu_calloc(in->nout ? in->nout : 1, sizeof(*res))) ==
-		    NULL)
-			return fail(m, SPU_ENOMEM, "%s", "out of memory");
-		rc = spu_vm_public_op(m, p, in, ops, res);
 		break;
-	}
 	}
 	if (rc != 0) {
 		if (res != NULL)

@@ -1,8 +1,20 @@
 /*
  * vm_int.h - what the VM's own files share: calling a function of the
  * program (optionally in vector mode, where every scalar of the callee is
- * a vector of `vec` elements, so one call evaluates a reducer region on
- * whole rows), and the reductions built on it.
+ * a vector of `vec` elements, so one call evaluates a region on many
+ * element pairs at once), attribute access, and the op families that
+ * live outside vm.c:
+ *
+ *   vm_elem.c    elementwise arithmetic, comparisons, logic, functions
+ *   vm_data.c    shape and index ops (slice ... gather, scatter, conv)
+ *   vm_reduce.c  reductions and reduce-window as log-depth trees
+ *   vm_sort.c    sort (oblivious network on secret data)
+ *   vm_window.c  select-and-scatter
+ *   vm_map.c     map and scatter with a general combiner
+ *   vm_public.c  any op on public operands only, in the clear
+ *
+ * A family's entry returns SPU_VM_NOT_MINE (positive) for an op it does
+ * not handle, else 0 or a negative spu_err with m->diag set.
  */
 #ifndef SPU_VM_INT_H
 #define SPU_VM_INT_H
@@ -11,9 +23,56 @@
 #include "mpc/mpc.h"
 #include "value.h"
 
+#define SPU_VM_NOT_MINE 1
+/* Operands of a variadic op (sort, reduce, scatter, map). */
+#define SPU_VM_MAXK 16
+
 int spu_vm_call(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
     struct spu_value *const *args, size_t nargs, struct spu_value **outs,
     size_t vec);
+
+/* Attribute k of in with exactly want_n values (UINT32_MAX: any); NULL
+ * when absent or of another length. */
+static inline const int64_t *
+spu_vm_attr(const struct spu_insn *in, enum spu_attr_key k, uint32_t want_n)
+{
+	const struct spu_attr *a = spu_insn_attr(in, k);
+
+	if (a == NULL || (want_n != UINT32_MAX && a->n != want_n))
+		return NULL;
+	return a->v;
+}
+
+/* An attribute list and its length (NULL, 0 when absent). */
+static inline const int64_t *
+spu_vm_attr_list(const struct spu_insn *in, enum spu_attr_key k, int *n)
+{
+	const struct spu_attr *a = spu_insn_attr(in, k);
+
+	*n = a ? (int)a->n : 0;
+	return a ? a->v : NULL;
+}
+
+/* Are all operands of in public? */
+static inline int
+spu_vm_all_public(const struct spu_insn *in, struct spu_value *const *ops)
+{
+	for (uint32_t i = 0; i < in->nin; i++)
+		if (ops[i]->vis != SPU_PUBLIC)
+			return 0;
+	return 1;
+}
+
+/* Does function fi compute the sum of its two parameters (a reducer or
+ * combiner that is plain addition)? */
+int spu_vm_func_is_add(const struct spu_program *p, uint32_t fi);
+
+/* Elementwise ops with one result (vm_elem.c). */
+int spu_vm_elementwise(struct spu_mpc *m, const struct spu_insn *in,
+    struct spu_value *const *ops, struct spu_value **z);
+/* Shape and index ops with one result (vm_data.c). */
+int spu_vm_data(struct spu_mpc *m, const struct spu_insn *in,
+    struct spu_value *const *ops, struct spu_value **z);
 
 /* REDUCE and REDUCE_WINDOW, any reducer, k operands + k inits. res gets
  * in->nout new values. */
@@ -21,6 +80,25 @@ int spu_vm_reduce(struct spu_mpc *m, const struct spu_program *p,
     const struct spu_insn *in, struct spu_value *const *ops,
     struct spu_value **res);
 int spu_vm_reduce_window(struct spu_mpc *m, const struct spu_program *p,
+    const struct spu_insn *in, struct spu_value *const *ops,
+    struct spu_value **res);
+
+/* SORT of in->nin operands (vm_sort.c); res gets in->nout values. */
+int spu_vm_sort(struct spu_mpc *m, const struct spu_program *p,
+    const struct spu_insn *in, struct spu_value *const *ops,
+    struct spu_value **res);
+
+/* SELECT_AND_SCATTER (vm_window.c). */
+int spu_vm_select_scatter(struct spu_mpc *m, const struct spu_program *p,
+    const struct spu_insn *in, struct spu_value *const *ops,
+    struct spu_value **z);
+
+/* MAP, and SCATTER with several operands or a general combiner
+ * (vm_map.c); res gets in->nout values. */
+int spu_vm_map(struct spu_mpc *m, const struct spu_program *p,
+    const struct spu_insn *in, struct spu_value *const *ops,
+    struct spu_value **res);
+int spu_vm_scatter(struct spu_mpc *m, const struct spu_program *p,
     const struct spu_insn *in, struct spu_value *const *ops,
     struct spu_value **res);
 

@@ -3,6 +3,7 @@
  *
  *   spu-compile [-O0] [-o FILE] [--public N] [--secret N]
  *       [--emit=bytecode|text|stats] [--passes=LIST]
+ *       [--disable-pass NAME] [--enable-pass NAME]
  *       [--reveal-secret-conditions] FILE
  *
  * Parse, infer visibilities, lower, run the passes, verify, write.  Only
@@ -21,20 +22,51 @@
 #include "fileio.h"
 #include "mem.h"
 #include "parser.h"
+#include "pass.h"
 
 #define PROG "spu-compile"
 
 enum emit { EMIT_BYTECODE, EMIT_TEXT, EMIT_STATS };
 
+/* The passes, by name.  optin: run only when asked for (--enable-pass or
+ * --passes), because it changes results beyond rounding. */
 static const struct {
 	const char *name;
 	int (*run)(struct spu_program *, struct spu_diag *);
+	int optin;
 } passes[] = {
-	{ "fold", pass_fold },
-	{ "cse", pass_cse },
-	{ "dce", pass_dce },
+	{ "inline", pass_inline, 0 },
+	{ "fold", pass_fold, 0 },
+	{ "simplify", pass_simplify, 0 },
+	{ "sqrteps", pass_sqrteps, 1 },
+	{ "strength", pass_strength, 0 },
+	{ "denom", pass_denom, 1 },
+	{ "select", pass_select, 0 },
+	{ "trunc", pass_trunc, 0 },
+	{ "argmax", pass_argmax, 0 },
+	{ "cse", pass_cse, 0 },
+	{ "licm", pass_licm, 0 },
+	{ "dce", pass_dce, 0 },
 };
 #define NPASSES (sizeof(passes) / sizeof(passes[0]))
+#define MAXSEL 64
+
+/* The default order; opt-in passes run where they stand here. */
+static const char *const pipeline[] = {
+	"inline", "fold", "simplify", "sqrteps", "strength", "denom",
+	"select", "trunc", "fold", "simplify", "argmax", "cse", "licm",
+	"dce",
+};
+#define NPIPE (sizeof(pipeline) / sizeof(pipeline[0]))
+
+static int
+pass_index(const char *name)
+{
+	for (size_t i = 0; i < NPASSES; i++)
+		if (strcmp(passes[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
 
 static void
 usage(FILE *f)
@@ -42,6 +74,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: " PROG " [-O0] [-o FILE] [--public N] [--secret N]\n"
 	    "           [--emit=bytecode|text|stats] [--passes=LIST]\n"
+	    "           [--disable-pass NAME] [--enable-pass NAME]\n"
 	    "           [--reveal-secret-conditions] FILE\n");
 }
 
@@ -55,9 +88,17 @@ help(void)
 	    "  --public N     entry parameter N is public (repeatable)\n"
 	    "  --secret N     entry parameter N is secret (the default)\n"
 	    "  --emit=KIND    bytecode (default), text (listing), stats\n"
-	    "                 (instruction counts after each pass)\n"
-	    "  --passes=LIST  passes to run, comma-separated, in order:\n"
-	    "                 fold,cse,dce (default) or none\n"
+	    "                 (instructions, secret multiplications,\n"
+	    "                 comparisons and truncations after each pass)\n"
+	    "  --passes=LIST  passes to run, comma-separated, in order, or\n"
+	    "                 none; the default is\n"
+	    "                 inline,fold,simplify,strength,select,trunc,\n"
+	    "                 fold,simplify,argmax,cse,licm,dce\n"
+	    "  --disable-pass NAME\n"
+	    "                 do not run pass NAME (repeatable)\n"
+	    "  --enable-pass NAME\n"
+	    "                 also run the opt-in pass NAME (sqrteps, denom)\n"
+	    "                 at its place in the default order (repeatable)\n"
 	    "  -O0            run no passes (same as --passes=none)\n"
 	    "  --reveal-secret-conditions\n"
 	    "                 allow while loops whose condition is secret by\n"
@@ -79,7 +120,7 @@ usage_error(const char *fmt, const char *arg)
 static int
 parse_passes(const char *s, int *sel, int *nsel)
 {
-	char buf[256], *tok, *save;
+	char buf[512], *tok, *save;
 
 	*nsel = 0;
 	if (strlen(s) >= sizeof(buf))
@@ -89,15 +130,26 @@ parse_passes(const char *s, int *sel, int *nsel)
 		return 0;
 	for (tok = strtok_r(buf, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save)) {
-		size_t i;
+		int i = pass_index(tok);
 
-		for (i = 0; i < NPASSES && strcmp(passes[i].name, tok); i++)
-			;
-		if (i == NPASSES || *nsel >= 16)
+		if (i < 0 || *nsel >= MAXSEL)
 			return -1;
-		sel[(*nsel)++] = (int)i;
+		sel[(*nsel)++] = i;
 	}
-	return 0;
+	return *nsel > 0 ? 0 : -1;
+}
+
+/* The default order with the opt-in passes of `on` (a flag per pass). */
+static void
+default_passes(const uint8_t *on, int *sel, int *nsel)
+{
+	*nsel = 0;
+	for (size_t k = 0; k < NPIPE && *nsel < MAXSEL; k++) {
+		int i = pass_index(pipeline[k]);
+
+		if (i >= 0 && (!passes[i].optin || on[i]))
+			sel[(*nsel)++] = i;
+	}
 }
 
 static char *
@@ -148,7 +200,9 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "disable-pass", required_argument, NULL, 'D' },
 		{ "emit", required_argument, NULL, 'e' },
+		{ "enable-pass", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "passes", required_argument, NULL, 'p' },
@@ -164,20 +218,36 @@ main(int argc, char **argv)
 	struct spu_diag d;
 	enum emit emit = EMIT_BYTECODE;
 	uint8_t vis[1024], *buf = NULL;
-	char *out = NULL, *stats = NULL, *end;
+	char *out = NULL, *stats = NULL, *costs = NULL, *end;
 	const char *in, *opath = NULL;
-	size_t len, slen = 0;
-	int sel[16], nsel = 3, c, err, rc = 1;
+	size_t len, slen = 0, clen = 0;
+	int sel[MAXSEL], nsel = 0, explicit = 0, c, err, rc = 1, k;
+	uint8_t enabled[NPASSES], disabled[NPASSES];
+	struct stats_cost cost, prev;
 	long n;
-	FILE *sf = NULL;
+	FILE *sf = NULL, *cf = NULL;
 
 	memset(&o, 0, sizeof(o));
 	memset(vis, 2, sizeof(vis));
-	o.inline_limit = 64;
-	for (int i = 0; i < 3; i++)
-		sel[i] = i;
+	memset(enabled, 0, sizeof(enabled));
+	memset(disabled, 0, sizeof(disabled));
+	/* calls stay calls; pass "inline" inlines them */
+	o.inline_limit = 0;
 	while ((c = getopt_long(argc, argv, "hO:o:V", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'D':
+		case 'E':
+			if ((k = pass_index(optarg)) < 0)
+				return usage_error("unknown pass '%s' (see "
+				    "--help)", optarg);
+			if (c == 'D')
+				disabled[k] = 1;
+			else if (!passes[k].optin)
+				return usage_error("--enable-pass: '%s' runs "
+				    "by default", optarg);
+			else
+				enabled[k] = 1;
+			break;
 		case 'e':
 			if (strcmp(optarg, "bytecode") == 0)
 				emit = EMIT_BYTECODE;
@@ -193,12 +263,13 @@ main(int argc, char **argv)
 			help();
 			return 0;
 		case 'O':
-			if (strcmp(optarg, "0") == 0)
+			if (strcmp(optarg, "0") == 0) {
 				nsel = 0;
-			else if (strcmp(optarg, "1") == 0 ||
-			    strcmp(optarg, "2") == 0)
-				parse_passes("fold,cse,dce", sel, &nsel);
-			else
+				explicit = 1;
+			} else if (strcmp(optarg, "1") == 0 ||
+			    strcmp(optarg, "2") == 0) {
+				explicit = 0;
+			} else
 				return usage_error("-O%s: use -O0 or -O1",
 				    optarg);
 			break;
@@ -208,7 +279,9 @@ main(int argc, char **argv)
 		case 'p':
 			if (parse_passes(optarg, sel, &nsel) != 0)
 				return usage_error("--passes: bad list '%s' "
-				    "(names: fold, cse, dce; or none)", optarg);
+				    "(pass names as --help lists them, or "
+				    "none)", optarg);
+			explicit = 1;
 			break;
 		case 'P':
 		case 'S':
@@ -236,6 +309,12 @@ main(int argc, char **argv)
 		return usage_error("%s", argc - optind == 0 ?
 		    "no input file" : "more than one input file");
 	in = argv[optind];
+	if (!explicit)
+		default_passes(enabled, sel, &nsel);
+	for (int i = k = 0; i < nsel; i++)
+		if (!disabled[sel[i]])
+			sel[k++] = sel[i];
+	nsel = k;
 	o.param_vis = vis;
 	o.optimize = nsel > 0;
 
@@ -252,14 +331,24 @@ main(int argc, char **argv)
 			goto fail;
 		}
 		fprintf(sf, "%-20s %8s\n", "pass", "insns");
+		if ((cf = open_memstream(&costs, &clen)) == NULL) {
+			err = spu_fail(&d, SPU_ENOMEM, "out of memory");
+			goto fail;
+		}
+		stats_header(cf);
 	}
 	for (int i = 0; i <= nsel; i++) {
 		if (sf != NULL) {
-			uint32_t counts[SPU_OP_COUNT], total;
+			const char *name = i == 0 ? "lower" :
+			    passes[sel[i - 1]].name;
 
-			stats_count(p, counts, &total);
-			fprintf(sf, "%-20s %8u\n", i == 0 ? "lower" :
-			    passes[sel[i - 1]].name, total);
+			if (stats_cost(p, &cost) != 0) {
+				err = spu_fail(&d, SPU_ENOMEM, "out of memory");
+				goto fail;
+			}
+			fprintf(sf, "%-20s %8u\n", name, cost.insns);
+			stats_row(cf, name, &cost, i == 0 ? NULL : &prev);
+			prev = cost;
 		}
 		if (i == nsel)
 			break;
@@ -272,8 +361,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (sf != NULL) {
+		int bad = fclose(cf) != 0;
+
+		cf = NULL;
 		fputs("\n", sf);
-		if (fclose(sf) != 0) {
+		if (!bad)
+			fprintf(sf, "%s\n", costs);
+		if (fclose(sf) != 0 || bad) {
 			sf = NULL;
 			err = spu_fail(&d, SPU_ENOMEM, "out of memory");
 			goto fail;
@@ -308,7 +402,10 @@ fail:
 out:
 	if (sf != NULL)
 		fclose(sf);
+	if (cf != NULL)
+		fclose(cf);
 	free(stats);
+	free(costs);
 	free(out);
 	spu_program_free(p);
 	hlo_module_free(m);

@@ -16,9 +16,11 @@
 
 #include "bytecode.h"
 #include "fxp.h"
+#include "fxpcfg.h"
 #include "keys.h"
 #include "link.h"
 #include "party.h"
+#include "progress.h"
 #include "protocol.h"
 
 #define PROG "spu-run"
@@ -56,8 +58,17 @@ usage(FILE *f)
 "                         inputs only; default ref2k)\n"
 "      --field BITS       32, 64 or 128, when no bundle says (default 64)\n"
 "      --fxp BITS         fraction bits, when no bundle says\n"
+"      --exp METHOD       exp method: bits (default, accurate) or taylor\n"
+"      --exp-iters N      squarings of the taylor exp, 1..16 (default 8)\n"
+"      --log METHOD       log method: minimax (default) or pade\n"
+"      --recip-iters N    Goldschmidt iterations of reciprocals, 1..6\n"
+"                         (default 2, or 3 above 20 fraction bits)\n"
+"      --sigmoid METHOD   logistic method: real (default), mm1 or seg3\n"
+"      --tanh METHOD      tanh method: real (default) or cheb\n"
 "      --stats            print wall time, bytes and rounds per party\n"
 "      --profile          print count, time, bytes and rounds per op kind\n"
+"      --progress         show a progress bar on stderr (a terminal only)\n"
+"  -q, --quiet            no progress bar\n"
 "      --cleartext        evaluate in float64 on cleartext inputs, no MPC\n"
 "                         (output .npy, a %%d template for several, or text)\n"
 "  -h, --help             show this help\n"
@@ -138,13 +149,17 @@ print_stats(int party, const struct party_result *r)
 }
 
 enum { OPT_PROTOCOL = 256, OPT_FIELD, OPT_FXP, OPT_STATS, OPT_KEYGEN,
-    OPT_INSECURE, OPT_PROFILE, OPT_CLEARTEXT, OPT_LATENCY, OPT_BANDWIDTH };
+    OPT_INSECURE, OPT_PROFILE, OPT_CLEARTEXT, OPT_LATENCY, OPT_BANDWIDTH,
+    OPT_PROGRESS,
+    OPT_EXP, OPT_EXP_ITERS, OPT_LOG, OPT_RECIP_ITERS, OPT_SIGMOID, OPT_TANH };
 
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "cleartext", no_argument, NULL, OPT_CLEARTEXT },
+		{ "exp", required_argument, NULL, OPT_EXP },
+		{ "exp-iters", required_argument, NULL, OPT_EXP_ITERS },
 		{ "fxp", required_argument, NULL, OPT_FXP },
 		{ "field", required_argument, NULL, OPT_FIELD },
 		{ "help", no_argument, NULL, 'h' },
@@ -153,13 +168,19 @@ main(int argc, char **argv)
 		{ "keygen", required_argument, NULL, OPT_KEYGEN },
 		{ "link-bandwidth", required_argument, NULL, OPT_BANDWIDTH },
 		{ "link-latency", required_argument, NULL, OPT_LATENCY },
+		{ "log", required_argument, NULL, OPT_LOG },
 		{ "output", required_argument, NULL, 'o' },
 		{ "party", required_argument, NULL, 'p' },
 		{ "peers", required_argument, NULL, 'P' },
 		{ "profile", no_argument, NULL, OPT_PROFILE },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "recip-iters", required_argument, NULL, OPT_RECIP_ITERS },
+		{ "sigmoid", required_argument, NULL, OPT_SIGMOID },
 		{ "simulate", required_argument, NULL, 's' },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "tanh", required_argument, NULL, OPT_TANH },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -170,7 +191,8 @@ main(int argc, char **argv)
 	struct spu_diag d = { "" };
 	const char *peerspec = NULL, *keyfile = NULL;
 	char addrs[8192];
-	int insecure = 0, nkeys = 0, cleartext = 0;
+	int insecure = 0, nkeys = 0, cleartext = 0, progress = 0, quiet = 0;
+	struct progress pg;
 	long party = -1, simulate = 0, v;
 	int c, npeers = 0, status = 0;
 
@@ -179,7 +201,7 @@ main(int argc, char **argv)
 	o.protocol = SPU_REF2K;
 	o.field = 64;
 	o.fxp = -1;
-	while ((c = getopt_long(argc, argv, "hk:o:p:P:s:t:V", longopts,
+	while ((c = getopt_long(argc, argv, "hk:o:p:P:qs:t:V", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -229,11 +251,42 @@ main(int argc, char **argv)
 		case OPT_STATS:
 			o.stats = 1;
 			break;
+		case OPT_EXP:
+		case OPT_LOG:
+		case OPT_SIGMOID:
+		case OPT_TANH: {
+			const char *fn = c == OPT_EXP ? "exp" : c == OPT_LOG ?
+			    "log" : c == OPT_SIGMOID ? "sigmoid" : "tanh";
+			char msg[64];
+			if (spu_fxpcfg_set(&o.fxpcfg, fn, optarg) == 0)
+				break;
+			snprintf(msg, sizeof(msg), "--%s takes %s", fn,
+			    spu_fxpcfg_choices(fn));
+			return bad_usage(msg, optarg);
+		}
+		case OPT_EXP_ITERS:
+			if (parse_int(optarg, 1, SPU_FXPCFG_EXP_ITERS_MAX, &v))
+				return bad_usage("--exp-iters takes 1..16",
+				    optarg);
+			o.fxpcfg.exp_iters = (int)v;
+			break;
+		case OPT_RECIP_ITERS:
+			if (parse_int(optarg, 1, SPU_FXPCFG_RECIP_ITERS_MAX, &v))
+				return bad_usage("--recip-iters takes 1..6",
+				    optarg);
+			o.fxpcfg.recip_iters = (int)v;
+			break;
 		case OPT_CLEARTEXT:
 			cleartext = 1;
 			break;
 		case OPT_PROFILE:
 			o.profile = 1;
+			break;
+		case OPT_PROGRESS:
+			progress = 1;
+			break;
+		case 'q':
+			quiet = 1;
 			break;
 		case OPT_INSECURE:
 			insecure = 1;
@@ -343,10 +396,16 @@ main(int argc, char **argv)
 		return 1;
 	}
 	o.prog = prog;
+	o.progress_party = simulate ? 0 : (int)party;
+	if (progress && !quiet && progress_init(&pg, stderr, prog,
+	    o.progress_party) == 0)
+		o.progress = &pg;
 
 	if (simulate == 0) {
 		struct party_result r;
 		party_run(&o, (int)party, NULL, peers, &r);
+		if (o.progress != NULL)
+			progress_finish(o.progress);
 		if (r.rc != 0) {
 			report((int)party, r.diag.msg);
 			status = 1;
@@ -376,6 +435,8 @@ main(int argc, char **argv)
 		}
 		for (int i = 0; i < n; i++)
 			pthread_join(tid[i], NULL);
+		if (o.progress != NULL)
+			progress_finish(o.progress);
 		/* report the root cause: the first party that failed on its
 		 * own, not the peers that then saw it disappear */
 		for (int i = 0; i < n && first_err < 0; i++)

@@ -17,6 +17,7 @@
 #include "mpc/mpc.h"
 #include "npy.h"
 #include "party.h"
+#include "progress.h"
 #include "vm.h"
 
 #define HELLO_MAGIC "SPUHELLO"
@@ -352,8 +353,11 @@ party_run(const struct run_opts *o, int party, struct spu_link *link,
 	    in.nparties, (unsigned)in.field, in.fxp, link, session, d)) != 0)
 		goto out;
 	mpc_up = 1;
+	m.fxpcfg = o->fxpcfg;
 	if (o->profile)
 		m.profile = &res->prof;
+	if (o->progress != NULL && party == o->progress_party)
+		progress_attach(o->progress, &m);
 	if ((rc = input_values(&m, &in, &vals, &nvals, d)) != 0)
 		goto out;
 	if ((rc = spu_vm_run(&m, o->prog, vals, nvals, &outs, &nout)) != 0)

@@ -26,8 +26,12 @@ struct run_opts {
 	double link_latency_ms, link_mbit;	/* WAN emulation, 0 = off */
 	int stats;
 	int profile;
+	struct progress *progress;	/* --progress bar, or NULL */
+	int progress_party;		/* the party that draws it */
 	/* used when no share bundle says otherwise (public-only runs) */
 	int protocol, field, fxp;
+	/* methods of the fixed-point functions (--exp, --log, ...) */
+	struct spu_fxp_config fxpcfg;
 	/* authenticated links (TCP only): own key pair, peers' public keys */
 	int secure;
 	uint8_t pk[SPU_LINK_KEYBYTES], sk[SPU_LINK_KEYBYTES];

@@ -1,0 +1,22 @@
+/*
+ * round.h - rounding secret fixed-point values to integers (still as
+ * fixed-point values): floor, ceil, round half away from zero, round
+ * half to even, and toward zero.  Exact: one A2B, an AND tree over the
+ * fraction bits (log2 f rounds) and one B2A.  Integer operands are
+ * returned unchanged.
+ */
+#ifndef SPU_HAL_ROUND_H
+#define SPU_HAL_ROUND_H
+
+#include "../mpc/mpc.h"
+#include "../value.h"
+
+enum spu_round {
+	SPU_ROUND_FLOOR, SPU_ROUND_CEIL, SPU_ROUND_AFZ, SPU_ROUND_EVEN,
+	SPU_ROUND_TRUNC
+};
+
+int spu_hal_round(struct spu_mpc *m, const struct spu_value *x,
+    enum spu_round mode, struct spu_value **out);
+
+#endif

@@ -7,6 +7,7 @@ bench/results.md: machine description, the table, the size sweep with its
 growth per element, the MP-SPDZ comparison, what could not run, and the
 per-op profile of the slowest training step.
 """
+import datetime
 import os
 import random
 import re
@@ -185,23 +186,33 @@ def auth_table(rows):
     return "\n".join(out)
 
 
-def report(b, a, started, mach, head, fmt):
+def report(b, a, started, mach, head, fmt, done=True):
     rows = b.rows
     s = ["# Benchmark results", "",
-         "Written by `make bench` (bench/run) on %s; re-run to refresh. "
-         "Everything above the observations marker is generated." %
-         started.strftime("%Y-%m-%d %H:%M"), "", "## Machine", "", mach,
-         "", "## How it was measured", "",
+         "Written by `make bench` (bench/run) from %s%s; re-run to refresh. "
+         "Everything above the observations marker is generated." % (
+             started.strftime("%Y-%m-%d %H:%M"),
+             " to %s" % datetime.datetime.now().strftime("%H:%M") if done else " (still running)"),
+         "", "## Machine", "", mach]
+    if done:
+        s.append("- load average at the end %s (other work shares these 2 "
+                 "CPUs: times vary with it; bytes and rounds do not)" %
+                 " ".join("%.2f" % x for x in os.getloadavg()))
+    s += ["", "## How it was measured", "",
          "One spu-run process per party on 127.0.0.1 (aby3: 3, semi2k: 2), "
          "FM64 with 18 fraction bits unless the protocol column says FM128 "
          "(26 bits); unencrypted links except `aead` rows.  LAN = loopback "
          "as is; WAN = `--link-latency 20 --link-bandwidth 300` (20 ms "
          "one-way, 300 Mbit/s per link, emulated in the link layer).  "
          "`step s` is the VM's time for the program (sum of the per-op times "
-         "of `spu-run --profile`, the slowest party), the median of `n` "
+         "of `spu-run --profile` over the op kinds of the entry function, "
+         "since ops run inside regions are also in their parent's time; "
+         "the slowest party), the median of `n` "
          "repetitions (fewer for the big CNNs and long rows: a row stops "
          "repeating after %d s); `wall s` is the process time with loading, "
-         "connecting, handshake and output.  Bytes are those the busiest "
+         "connecting, handshake and output; `CPU s` the user + system time of "
+         "the busiest party's process (on a shared machine `step s` can be "
+         "far above it).  Bytes are those the busiest "
          "party sent, rounds the most of any party (2 are set-up).  "
          "`min bytes` and `min rounds` apply the cost formulas of "
          "protocols.md (2.10, 3.8, and section 5's compositions for the "

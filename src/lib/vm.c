@@ -25,6 +25,7 @@ struct frame {
 	size_t vec;		/* >0: scalars run as vectors of vec elements */
 	struct spu_value **slot;
 	uint32_t *last_use;	/* per slot: index of the last reading insn */
+	unsigned char *borrowed;	/* per slot: shares belong to the caller */
 };
 
 static double
@@ -114,7 +115,8 @@ shape_ok(const struct spu_shape *ts, const struct spu_shape *vs, size_t vec)
 
 static int
 bind_param(struct spu_mpc *m, const struct spu_type *t, uint32_t index,
-    const struct spu_value *v, struct spu_value **out, size_t vec)
+    const struct spu_value *v, struct spu_value **out, size_t vec,
+    int *borrowed)
 {
 	char want[128], got[128];
 	int rc;
@@ -130,11 +132,20 @@ bind_param(struct spu_mpc *m, const struct spu_type *t, uint32_t index,
 		return spu_fail(m->diag, SPU_EINVAL,
 		    "parameter %u is public in the program but the input is "
 		    "secret (compile with --secret %u?)", index, index);
-	if (t->vis == SPU_SECRET && v->vis == SPU_PUBLIC)
+	*borrowed = 0;
+	if (t->vis == SPU_SECRET && v->vis == SPU_PUBLIC) {
 		rc = spu_hal_p2s(m, v, out);
-	else
-		rc = (*out = spu_value_dup(v)) ? 0 :
-		    spu_fail(m->diag, SPU_ENOMEM, "out of memory");
+	} else {
+		/* no copy: a view of the caller's shares, which outlive the
+		 * call and are only read */
+		struct spu_value *b = malloc(sizeof(*b));
+		if (b == NULL)
+			return spu_fail(m->diag, SPU_ENOMEM, "out of memory");
+		*b = *v;
+		*out = b;
+		*borrowed = 1;
+		rc = 0;
+	}
 	if (rc == 0)
 		(*out)->dtype = t->dtype;
 	return rc;
@@ -300,11 +311,18 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 	switch (in->op) {
 	case SPU_OP_PARAM: {
 		const int64_t *idx = spu_vm_attr(in, SPU_ATTR_INDEX, 1);
+		int borrowed = 0;
 		if (idx == NULL || idx[0] < 0 || (size_t)idx[0] >= nargs)
 			return fail(m, SPU_EINVAL, "%s",
 			    "program wants more inputs than were given");
 		rc = bind_param(m, &in->type[0], (uint32_t)idx[0],
-		    args[idx[0]], &z, fr->vec);
+		    args[idx[0]], &z, fr->vec, &borrowed);
+		if (rc == 0 && borrowed) {
+			/* checked by bind_param: keep as is */
+			fr->slot[in->out[0]] = z;
+			fr->borrowed[in->out[0]] = 1;
+			return 0;
+		}
 		break;
 	}
 	case SPU_OP_CONST:
@@ -395,6 +413,18 @@ store(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
 	return 0;
 }
 
+/* Forget slot s: free its value, or only the view of a borrowed one. */
+static void
+drop(struct frame *fr, uint32_t s)
+{
+	if (fr->borrowed[s])
+		free(fr->slot[s]);
+	else
+		spu_value_free(fr->slot[s]);
+	fr->slot[s] = NULL;
+	fr->borrowed[s] = 0;
+}
+
 /* Free operands whose last use was instruction pc. */
 static void
 release(struct frame *fr, uint32_t pc)
@@ -403,10 +433,8 @@ release(struct frame *fr, uint32_t pc)
 
 	for (uint32_t i = 0; i < in->nin; i++) {
 		uint32_t s = in->in[i];
-		if (fr->last_use[s] == pc && fr->slot[s] != NULL) {
-			spu_value_free(fr->slot[s]);
-			fr->slot[s] = NULL;
-		}
+		if (fr->last_use[s] == pc && fr->slot[s] != NULL)
+			drop(fr, s);
 	}
 }
 
@@ -416,12 +444,13 @@ exec_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
     size_t vec)
 {
 	const struct spu_func *fn = &p->funcs[fi];
-	struct frame fr = { fn, vec, NULL, NULL };
+	struct frame fr = { fn, vec, NULL, NULL, NULL };
 	int rc = 0;
 
 	fr.slot = spu_calloc(fn->nslots, sizeof(*fr.slot));
 	fr.last_use = spu_calloc(fn->nslots, sizeof(*fr.last_use));
-	if (fr.slot == NULL || fr.last_use == NULL) {
+	fr.borrowed = spu_calloc(fn->nslots + 1, 1);
+	if (fr.slot == NULL || fr.last_use == NULL || fr.borrowed == NULL) {
 		rc = spu_fail(m->diag, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -464,25 +493,40 @@ exec_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
 		release(&fr, pc);
 	}
 	for (uint32_t o = 0; o < fn->nouts; o++) {
-		/* an output may appear twice: copy on the second use */
-		struct spu_value *v = fr.slot[fn->outs[o]];
+		uint32_t s = fn->outs[o];
+		struct spu_value *v = fr.slot[s];
+		int again = 0;
 		if (v == NULL) {
 			rc = spu_fail(m->diag, SPU_EFORMAT,
 			    "%s: output %u is undefined", fn->name, o);
 			goto out;
 		}
-		outs[o] = v;
-		fr.slot[fn->outs[o]] = NULL;
 		for (uint32_t q = o + 1; q < fn->nouts; q++)
-			if (fn->outs[q] == fn->outs[o]) {
-				fr.slot[fn->outs[o]] = spu_value_dup(v);
-				break;
+			if (fn->outs[q] == s)
+				again = 1;
+		if (fr.borrowed[s] || again) {
+			/* the caller owns its outputs: copy a borrowed
+			 * value, or one that is returned again */
+			if ((outs[o] = spu_value_dup(v)) == NULL) {
+				rc = spu_fail(m->diag, SPU_ENOMEM,
+				    "out of memory");
+				goto out;
 			}
+			if (!again)
+				drop(&fr, s);
+		} else {
+			outs[o] = v;
+			fr.slot[s] = NULL;
+		}
 	}
 out:
-	if (fr.slot != NULL)
+	if (fr.slot != NULL && fr.borrowed != NULL)
+		for (uint32_t s = 0; s < fn->nslots; s++)
+			drop(&fr, s);
+	else if (fr.slot != NULL)
 		for (uint32_t s = 0; s < fn->nslots; s++)
 			spu_value_free(fr.slot[s]);
+	free(fr.borrowed);
 	free(fr.slot);
 	free(fr.last_use);
 	return rc;
@@ -507,6 +551,8 @@ spu_vm_run(struct spu_mpc *m, const struct spu_program *p,
 	if ((o = spu_calloc(fn->nouts, sizeof(*o))) == NULL)
 		return spu_fail(m->diag, SPU_ENOMEM, "out of memory");
 	if ((rc = exec_func(m, p, p->entry, in, nin, o, 0)) != 0) {
+		for (uint32_t i = 0; i < fn->nouts; i++)
+			spu_value_free(o[i]);
 		free(o);
 		return rc;
 	}

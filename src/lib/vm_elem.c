@@ -56,7 +56,8 @@ static int
 compare(struct spu_mpc *m, const struct spu_insn *in,
     struct spu_value *const *ops, struct spu_value **z)
 {
-	const struct spu_value *x = ops[0], *y = in->nin > 1 ? ops[1] : NULL;
+	const struct spu_value *x = in->nin > 0 ? ops[0] : NULL;
+	const struct spu_value *y = in->nin > 1 ? ops[1] : NULL;
 
 	switch (in->op) {
 	case SPU_OP_LT: return spu_hal_less(m, x, y, z);
@@ -83,7 +84,7 @@ static int
 function(struct spu_mpc *m, const struct spu_insn *in,
     struct spu_value *const *ops, struct spu_value **z)
 {
-	const struct spu_value *x = ops[0];
+	const struct spu_value *x = in->nin > 0 ? ops[0] : NULL;
 
 	switch (in->op) {
 	case SPU_OP_EXP: return spu_hal_exp(m, x, z);
@@ -107,7 +108,8 @@ static int
 secret_op(struct spu_mpc *m, const struct spu_insn *in,
     struct spu_value *const *ops, struct spu_value **z)
 {
-	const struct spu_value *x = ops[0], *y = in->nin > 1 ? ops[1] : NULL;
+	const struct spu_value *x = in->nin > 0 ? ops[0] : NULL;
+	const struct spu_value *y = in->nin > 1 ? ops[1] : NULL;
 	enum spu_dtype t = in->type[0].dtype;
 	int isf = spu_dtype_is_float(t);
 

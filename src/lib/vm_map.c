@@ -134,12 +134,12 @@ targets(struct spu_mpc *m, const struct spu_insn *in,
 	    &n);
 	int64_t xst[SPU_MAX_DIMS], ist[SPU_MAX_DIMS], ws[SPU_MAX_DIMS];
 	int64_t u[SPU_MAX_DIMS] = { 0 }, ivd;
+	int nb;
 
-	spu_vm_attr_list(in, SPU_ATTR_OPERAND_BATCH_DIMS, &n);
-	if (n > 0)
+	spu_vm_attr_list(in, SPU_ATTR_OPERAND_BATCH_DIMS, &nb);
+	if (nb > 0)
 		return spu_mpc_fail(m, SPU_EUNSUPP, "scatter with batching "
 		    "dimensions and a general combiner is not supported");
-	spu_vm_attr_list(in, SPU_ATTR_INDEX_VECTOR_DIM, &n);
 	if (ivdp == NULL || n != 1 || ivdp[0] < 0 || ivdp[0] > is->ndim ||
 	    nmap > xs->ndim)
 		return spu_mpc_fail(m, SPU_EFORMAT, "bad dimension numbers");
@@ -161,6 +161,18 @@ targets(struct spu_mpc *m, const struct spu_insn *in,
 		if (map[k] < 0 || map[k] >= xs->ndim ||
 		    (ivd < is->ndim && k >= is->dim[ivd]))
 			return spu_mpc_fail(m, SPU_ESHAPE, "bad index map");
+	/* the update's scatter dims are the indices' dims but the vector */
+	for (int d = 0, gi = 0; d <= us->ndim; d++) {
+		if (d < us->ndim && contains(uw, nuw, d))
+			continue;
+		if (gi == ivd)
+			gi++;
+		if ((d == us->ndim) != (gi >= is->ndim) ||
+		    (d < us->ndim && us->dim[d] != is->dim[gi]))
+			return spu_mpc_fail(m, SPU_ESHAPE, "scatter: updates "
+			    "do not match the indices");
+		gi++;
+	}
 	spu_shape_strides(xs, xst);
 	spu_shape_strides(is, ist);
 	for (size_t e = 0; e < upd->n; e++, spu_shape_next(us, u)) {

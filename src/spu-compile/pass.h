@@ -40,7 +40,7 @@ struct stats_cost {
 	uint64_t trunc, trunc_el;	/* truncations of secret values */
 	uint32_t squares;		/* secret x*x with one slot */
 	uint32_t logistic;
-	uint32_t softmax, softmax_max;	/* patterns, max-subtracted ones */
+	uint32_t softmax, softmax_max;	/* patterns; max-subtracted */
 };
 
 int stats_cost(const struct spu_program *p, struct stats_cost *c);
@@ -60,9 +60,9 @@ struct rw {
 	struct spu_insn *out;	/* the new list */
 	uint32_t nout, capout;
 	uint32_t nslots, capslots;
-	uint32_t *def;		/* slot -> index in out + 1, 0: undefined */
+	uint32_t *def;		/* slot -> index in out + 1 (0: none) */
 	uint32_t *ren;		/* slot -> the slot that replaces it */
-	uint32_t *uses;		/* slot -> uses in the old list and outs */
+	uint32_t *uses;		/* slot -> uses in the old list, outs */
 	int changed;		/* set by a rewrite */
 	int err;		/* first error (sticky) */
 	void *ctx;		/* the pass's own state */
@@ -101,9 +101,6 @@ uint32_t rw_emit(struct rw *r, enum spu_op op, const uint32_t *in,
 /* A public constant of dtype dt and shape s with every element v. */
 uint32_t rw_const(struct rw *r, enum spu_dtype dt, const struct spu_shape *s,
     double v);
-/* The same value with a different shape or visibility: a RESHAPE (to a
- * secret type, the VM shares a public value). */
-uint32_t rw_retype(struct rw *r, uint32_t x, const struct spu_type *t);
 
 /* Constant inspection through layout ops: the CONST under a chain of
  * BROADCAST / RESHAPE / TRANSPOSE ending at slot s, or NULL.  The values

@@ -130,7 +130,8 @@ static int
 same_attr(const struct spu_insn *a, const struct spu_insn *b,
     enum spu_attr_key k)
 {
-	const struct spu_attr *x = spu_insn_attr(a, k), *y = spu_insn_attr(b, k);
+	const struct spu_attr *x = spu_insn_attr(a, k);
+	const struct spu_attr *y = spu_insn_attr(b, k);
 
 	if (x == NULL || y == NULL)
 		return x == y;

@@ -83,6 +83,7 @@ struct loop {
 	struct spu_func *body, *cond;
 	uint8_t *inv, *cd, *hoist, *need;	/* per body slot / insn */
 	uint32_t *pidx;		/* body slot -> param index + 1 */
+	uint32_t *didx;		/* body slot -> defining insn + 1 */
 	uint32_t *map;		/* body slot -> enclosing slot */
 	uint32_t *exp;		/* exported body slots */
 	uint32_t nexp;
@@ -96,6 +97,7 @@ loop_free(struct loop *L)
 	free(L->hoist);
 	free(L->need);
 	free(L->pidx);
+	free(L->didx);
 	free(L->map);
 	free(L->exp);
 }
@@ -105,7 +107,7 @@ static int
 analyse(struct loop *L, const struct spu_insn *w)
 {
 	struct spu_func *b = L->body;
-	uint32_t n = b->nslots, i, k;
+	uint32_t i, k;
 	int any = 0;
 
 	for (i = 0; i < b->ninsns; i++) {
@@ -169,6 +171,9 @@ analyse(struct loop *L, const struct spu_insn *w)
 		}
 	}
 	/* what the hoisted instructions need from outside: constants */
+	for (i = 0; i < b->ninsns; i++)
+		if (b->insns[i].nout == 1)
+			L->didx[b->insns[i].out[0]] = i + 1;
 	for (i = b->ninsns; i-- > 0;) {
 		const struct spu_insn *in = &b->insns[i];
 
@@ -178,14 +183,10 @@ analyse(struct loop *L, const struct spu_insn *w)
 		for (k = 0; k < in->nin; k++) {
 			uint32_t s = in->in[k];
 
-			if (L->cd[s])
-				for (uint32_t j = 0; j < i; j++)
-					if (b->insns[j].nout == 1 &&
-					    b->insns[j].out[0] == s)
-						L->need[j] = 1;
+			if (L->cd[s] && L->didx[s] != 0 && L->didx[s] - 1 < i)
+				L->need[L->didx[s] - 1] = 1;
 		}
 	}
-	(void)n;
 	return any;
 }
 
@@ -211,7 +212,7 @@ extend(struct rw *r, struct loop *L, struct spu_insn *w)
 
 	for (s = 0; s < b->nslots; s++)
 		if (L->exp[s])
-			L->exp[ne++] = s;	/* compacts in place: ne <= s */
+			L->exp[ne++] = s;	/* in place: ne <= s */
 	L->nexp = ne;
 	if ((bslot = spu_calloc(ne + 1, sizeof(*bslot))) == NULL)
 		return SPU_ENOMEM;
@@ -342,10 +343,12 @@ licm_while(struct rw *r, struct spu_insn *w, const uint32_t *refs)
 	L.hoist = spu_calloc(L.body->ninsns + 1, 1);
 	L.need = spu_calloc(L.body->ninsns + 1, 1);
 	L.pidx = spu_calloc(n, sizeof(*L.pidx));
+	L.didx = spu_calloc(n, sizeof(*L.didx));
 	L.map = spu_calloc(n, sizeof(*L.map));
 	L.exp = spu_calloc(n, sizeof(*L.exp));
 	if (L.inv == NULL || L.cd == NULL || L.hoist == NULL ||
-	    L.need == NULL || L.pidx == NULL || L.map == NULL ||
+	    L.need == NULL || L.pidx == NULL || L.didx == NULL ||
+	    L.map == NULL ||
 	    L.exp == NULL) {
 		err = SPU_ENOMEM;
 	} else if (analyse(&L, w)) {

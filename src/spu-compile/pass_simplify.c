@@ -9,10 +9,12 @@
  *   neg(neg(x)), not(not(x))              -> x
  *   abs(abs(x)) -> abs(x), abs(neg(x)) -> abs(x)
  *   max(x,x), min(x,x), select(p,x,x)     -> x
+ *   max(x,-inf), min(x,+inf) (float)      -> x
  *   p & true, p | false, p & p, p | p      -> p (pred p)
- *   x == x, x <= x, x >= x -> true; x != x, x < x, x > x -> false: the
- *   fixed point has no NaN (JAX's NaN checks in argmax and sort
- *   comparators vanish); a secret result is the constant, shared
+ *   x == x, x <= x, x >= x are true, x != x, x < x, x > x false, as
+ *   the fixed point has no NaN: as operands of and/or/select (JAX's NaN
+ *   tests in argmax and sort comparators vanish), and replaced by the
+ *   constant when public
  *   select(not(p),x,y) -> select(p,y,x); select(const p,x,y) -> x or y
  *   transpose(transpose(x))               -> one transpose, or x
  *   reshape(reshape(x))                   -> one reshape, or x
@@ -24,13 +26,12 @@
  *   convert, or x (float types share one fixed-point encoding)
  *
  * A value is only replaced by one of exactly its type (dtype, visibility
- * and shape), except that a constant may stand for a secret value
- * (a RESHAPE to the secret type: the VM shares it without
- * communication).  x*0 is not rewritten (x may be infinite in the
- * cleartext evaluator).
+ * and shape).  x*0 is not rewritten (the result would be public, and x
+ * may be infinite in the cleartext evaluator).
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,7 +100,8 @@ is_scalar_bcast(const struct rw *r, uint32_t s, uint32_t *scalar)
 	return 1;
 }
 
-/* reshape/transpose/broadcast of a broadcast scalar: broadcast it. */
+/* reshape/transpose/broadcast of a broadcast scalar: broadcast it
+ * (in is changed and kept: 0, or <0 on error). */
 static int
 lazy_scalar(struct rw *r, struct spu_insn *in)
 {
@@ -120,7 +122,7 @@ lazy_scalar(struct rw *r, struct spu_insn *in)
 	if (pass_attr_set(in, SPU_ATTR_DIMS, NULL, 0) != 0)
 		return SPU_ENOMEM;
 	r->changed = 1;
-	return 1;
+	return 0;	/* changed, kept */
 }
 
 static int
@@ -266,16 +268,38 @@ simp_noop(struct rw *r, struct spu_insn *in)
 	return alias_if(r, in, in->in[0]);
 }
 
+/* The value of a pred slot known here: a uniform constant, or x OP x
+ * (fixed point has no NaN); -1 if not known. */
+static int
+known_pred(const struct rw *r, uint32_t s)
+{
+	const struct spu_insn *d = rw_def(r, s);
+	double v;
+
+	if (rw_const_uniform(r, s, &v))
+		return v != 0;
+	if (d == NULL || d->nin != 2 || d->in[0] != d->in[1])
+		return -1;
+	switch (d->op) {
+	case SPU_OP_EQ: case SPU_OP_LE: case SPU_OP_GE:
+		return 1;
+	case SPU_OP_NE: case SPU_OP_LT: case SPU_OP_GT:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 static int
 simp_select(struct rw *r, struct spu_insn *in)
 {
 	const struct spu_insn *d;
-	double v;
+	int v;
 
 	if (in->in[1] == in->in[2] && alias_if(r, in, in->in[1]))
 		return 1;
-	if (rw_const_uniform(r, in->in[0], &v))
-		return alias_if(r, in, in->in[v != 0 ? 1 : 2]);
+	if ((v = known_pred(r, in->in[0])) >= 0)
+		return alias_if(r, in, in->in[v ? 1 : 2]);
 	if ((d = def_op(r, in->in[0], SPU_OP_NOT)) != NULL && d->nin == 1 &&
 	    d->type[0].dtype == SPU_PRED) {
 		uint32_t t = in->in[1];
@@ -291,8 +315,9 @@ simp_select(struct rw *r, struct spu_insn *in)
 	return 0;
 }
 
-/* x op x: a constant (fixed point has no NaN), shared when the
- * result is secret (the VM shares a public value for free). */
+/* x op x, public: a constant (fixed point has no NaN).  A secret one
+ * is left to its users (known_pred): a constant would have to be
+ * shared, which a region run elementwise cannot express. */
 static int
 self_compare(struct rw *r, struct spu_insn *in)
 {
@@ -300,10 +325,10 @@ self_compare(struct rw *r, struct spu_insn *in)
 	    in->op == SPU_OP_GE;
 	uint32_t c;
 
-	c = rw_const(r, SPU_PRED, &in->type[0].shape, v);
-	if (c != UINT32_MAX && in->type[0].vis == SPU_SECRET)
-		c = rw_retype(r, c, &in->type[0]);
-	if (c == UINT32_MAX)
+	if (in->type[0].vis != SPU_PUBLIC || in->type[0].dtype != SPU_PRED)
+		return 0;
+	if ((c = rw_const(r, SPU_PRED, &in->type[0].shape, v)) ==
+	    UINT32_MAX)
 		return r->err != 0 ? SPU_ENOMEM : 0;
 	rw_alias(r, in, c);
 	return 1;
@@ -387,16 +412,25 @@ simp(struct rw *r, struct spu_insn *in)
 		return 0;
 	case SPU_OP_MAX:
 	case SPU_OP_MIN:
-		return a == b ? alias_if(r, in, a) : 0;
+		if (a == b)
+			return alias_if(r, in, a);
+		/* max(x, -inf), min(x, +inf): JAX's softmax guard */
+		if (fl && rw_is_const(r, b, in->op == SPU_OP_MAX ? -INFINITY :
+		    INFINITY) && alias_if(r, in, a))
+			return 1;
+		if (fl && rw_is_const(r, a, in->op == SPU_OP_MAX ? -INFINITY :
+		    INFINITY) && alias_if(r, in, b))
+			return 1;
+		return 0;
 	case SPU_OP_AND:
 	case SPU_OP_OR:
 		/* pred only: x & true, x | false -> x */
 		if (in->type[0].dtype != SPU_PRED)
 			return 0;
-		if (rw_is_const(r, b, in->op == SPU_OP_AND) &&
+		if (known_pred(r, b) == (in->op == SPU_OP_AND) &&
 		    alias_if(r, in, a))
 			return 1;
-		if (rw_is_const(r, a, in->op == SPU_OP_AND) &&
+		if (known_pred(r, a) == (in->op == SPU_OP_AND) &&
 		    alias_if(r, in, b))
 			return 1;
 		return a == b ? alias_if(r, in, a) : 0;

@@ -14,7 +14,8 @@
  *             would not.
  *   1 / y   -> reciprocal(y)
  *   y / sqrt(x)       -> y * rsqrt(x)            (SPU div-sqrt rewrite)
- *   y / (k * sqrt(x)) -> (y / k) * rsqrt(x), k public
+ *   y / (k * sqrt(x)) -> (y / k) * rsqrt(x), k public (y / k itself
+ *             a product when k is a constant as above)
  *   pow(x, n), n a constant integer with |n| <= 64 -> products by
  *             repeated squaring (and reciprocal when n < 0);
  *             pow(x, 0.5) -> sqrt(x), pow(x, -0.5) -> rsqrt(x)
@@ -232,10 +233,19 @@ strength_div(struct rw *r, struct spu_insn *in)
 		q[0] = y;
 		q[1] = k;
 		if ((s = rw_emit(r, SPU_OP_RSQRT, &x, 1, &t, NULL)) ==
-		    UINT32_MAX ||
-		    (q[0] = rw_emit(r, SPU_OP_DIV, q, 2, yt, NULL)) ==
 		    UINT32_MAX)
 			return;
+		/* y / k: a product when 1/k is held well */
+		if (friendly_divisor(r, k)) {
+			if ((q[1] = rw_map_const(r, k, kt->dtype, recip)) ==
+			    UINT32_MAX ||
+			    (q[0] = rw_emit(r, SPU_OP_MUL, q, 2, yt, NULL)) ==
+			    UINT32_MAX)
+				return;
+		} else if ((q[0] = rw_emit(r, SPU_OP_DIV, q, 2, yt, NULL)) ==
+		    UINT32_MAX) {
+			return;
+		}
 		in->op = SPU_OP_MUL;
 		in->in[0] = q[0];
 		in->in[1] = s;

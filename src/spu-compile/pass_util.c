@@ -403,12 +403,6 @@ rw_const(struct rw *r, enum spu_dtype dt, const struct spu_shape *s,
 	return slot;
 }
 
-uint32_t
-rw_retype(struct rw *r, uint32_t x, const struct spu_type *t)
-{
-	return rw_emit(r, SPU_OP_RESHAPE, &x, 1, t, NULL);
-}
-
 static int
 is_layout(enum spu_op op)
 {

@@ -410,7 +410,8 @@ stats_print(FILE *f, const struct spu_program *p)
 	fprintf(f, "%-20s %8s\n", "op", "count");
 	for (int op = 0; op < SPU_OP_COUNT; op++)
 		if (c.counts[op] > 0)
-			fprintf(f, "%-20s %8u\n", spu_op_name(op), c.counts[op]);
+			fprintf(f, "%-20s %8u\n", spu_op_name(op),
+			    c.counts[op]);
 	fprintf(f, "%-20s %8u\n", "total", c.insns);
 	fprintf(f, "\npatterns: %u squares (x*x, one slot), %u logistic, "
 	    "%u softmax (%u with the max subtracted)\n", c.squares,

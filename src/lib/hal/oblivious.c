@@ -589,6 +589,21 @@ spu_hal_obl_scatter(struct spu_mpc *m, const struct spu_value *x,
 	    (rc = index_vectors(m, idx, dn->index_vector_dim, dn->nindex_map,
 	    &G, sv)) != 0)
 		goto out;
+	/* the update's scatter dims are the indices' dims but the vector */
+	for (int d = 0, gi = 0; d <= us->ndim; d++) {
+		int64_t ivd = dn->index_vector_dim;
+		if (d < us->ndim && contains(dn->offset, dn->noffset, d))
+			continue;
+		if (gi == ivd)
+			gi++;
+		if ((d == us->ndim) != (gi >= idx->shape.ndim) ||
+		    (d < us->ndim && us->dim[d] != idx->shape.dim[gi])) {
+			rc = spu_mpc_fail(m, SPU_ESHAPE, "scatter: updates do "
+			    "not match the indices");
+			goto out;
+		}
+		gi++;
+	}
 	if (mul_lim(G, cd.W) != (int64_t)upd->n) {
 		rc = spu_mpc_fail(m, SPU_ESHAPE, "scatter: updates do not "
 		    "match the indices");

@@ -1,0 +1,91 @@
+#!/bin/sh
+# sweep.sh - the full corpus sweep: compile every HLO module of a corpus,
+# run each under every protocol on random inputs against the float64
+# cleartext evaluator (tests/sweep), and print one markdown table with a
+# row per module and protocol, then a summary.  Modules spu-compile
+# rejects get a row with its reason; a module that runs past the time
+# limit gets a TIMEOUT row.
+#
+#   tests/sweep.sh [-f FIELD] [-m MAXELEMS] [-p PROTOCOLS] [-s SEED]
+#                  [-T SECONDS] [CORPUS_DIR | MODULE.hlo.txt...]
+#
+# Defaults: field 64, protocols ref2k/1,semi2k/2,semi2k/3,aby3/3, inputs
+# up to 2^22 elements, 900 s per module, the corpus in
+# /work/shared/hlo-corpus (or $SPU_CORPUS).  Run from the build directory
+# or set top_builddir.  Exit status 1 if any run FAILED, was TOO FAR off
+# or timed out.
+set -u
+
+B=${top_builddir:-.}
+field=64
+maxel=4194304
+protos=ref2k/1,semi2k/2,semi2k/3,aby3/3
+limit=900
+seedopt=
+usage() {
+	echo "usage: sweep.sh [-f FIELD] [-m MAXELEMS] [-p PROTOCOLS]" \
+	    "[-s SEED] [-T SECONDS] [CORPUS_DIR | MODULE.hlo.txt...]" >&2
+	exit 2
+}
+while getopts f:m:p:s:T: c; do
+	case $c in
+	f) field=$OPTARG ;;
+	m) maxel=$OPTARG ;;
+	p) protos=$OPTARG ;;
+	s) seedopt="-s $OPTARG" ;;
+	T) limit=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] && set -- "${SPU_CORPUS:-/work/shared/hlo-corpus}"
+if [ $# -eq 1 ] && [ -d "$1" ]; then
+	dir=$1
+	set -- "$dir"/*.hlo.txt
+fi
+for t in "$B/spu-compile" "$B/tests/sweep"; do
+	[ -x "$t" ] || { echo "sweep.sh: $t: not built" >&2; exit 2; }
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/spu-sweep.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT INT TERM
+
+echo "# Corpus sweep: field $field, protocols $protos," \
+    "inputs up to $maxel elements, $limit s per module"
+echo
+echo "| module | ops | protocol | result | max abs error | max rel error |" \
+    "note |"
+echo "|---|---|---|---|---|---|---|"
+status=0
+for f in "$@"; do
+	m=$(basename "$f" .hlo.txt)
+	if ! "$B/spu-compile" -o "$T/$m.spub" "$f" 2>"$T/err"; then
+		why=$(head -n 1 "$T/err" | sed 's/^spu-compile: [^:]*: //;
+		    s/|/\\|/g')
+		echo "| $m | | | not compiled | | | $why |"
+		continue
+	fi
+	# shellcheck disable=SC2086
+	timeout "$limit" "$B/tests/sweep" -f "$field" -m "$maxel" \
+	    -p "$protos" $seedopt "$T/$m.spub" >"$T/out" 2>&1
+	rc=$?
+	grep '^| ' "$T/out" | grep -v '^| program |' |
+	    sed "s/^| $m.spub /| $m /"
+	if [ $rc -eq 124 ]; then
+		echo "| $m | | | TIMEOUT | | | over $limit s |"
+		status=1
+	elif [ $rc -ne 0 ]; then
+		status=1
+	fi
+	grep '^#   ' "$T/out" || :
+done >"$T/table"
+cat "$T/table"
+echo
+printf 'Summary:'
+for r in ok 'TOO FAR' FAILED unsupported 'too large' skipped TIMEOUT \
+    'not compiled'; do
+	n=$(grep -c "| $r |" "$T/table")
+	printf ' %s %s;' "$r" "$n"
+done
+echo
+exit $status

@@ -11,8 +11,9 @@
  * ties, e.g. in a sort, are ties in both), integers in [0, 3] (valid as
  * small indices), pred 0/1.  When most cleartext outputs come out NaN or
  * infinite on such inputs (logarithms, square roots of negatives), the
- * floats are drawn from [1/16, 1] instead, and a comment line says so.  Every input is shared as a secret; the
- * parameters compiled as public get public inputs.  SEED (64 hex digits)
+ * floats are drawn from [1/16, 1] instead, and a comment line says so.
+ * Every input is shared as a secret; the parameters compiled as public
+ * get public inputs.  SEED (64 hex digits)
  * makes the inputs reproducible; without it a random seed is used and
  * printed.
  *
@@ -177,8 +178,8 @@ run_one(const char *name, const struct spu_program *p, uint32_t nins,
 	memset(pt, 0, sizeof(pt));
 	if (n < 1 || n > SPU_MAX_PARTIES ||
 	    (n > 1 && spu_link_local(n, 60000, links, &d) != 0)) {
-		printf("| %s | %u | %s/%d | FAILED | | | no links |\n", name, nins,
-		    spu_protocol_name(proto), n);
+		printf("| %s | %u | %s/%d | FAILED | | | no links |\n", name,
+		    nins, spu_protocol_name(proto), n);
 		return 1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -192,8 +193,9 @@ run_one(const char *name, const struct spu_program *p, uint32_t nins,
 		int pub = ptype[k] != NULL && ptype[k]->vis == SPU_PUBLIC;
 		spu_encode_tensor(field, fxp, in[k], x);
 		for (int i = 0; i < n; i++) {
-			pt[i].in[k] = spu_value_new(in[k]->dtype, &in[k]->shape,
-			    pub ? SPU_PUBLIC : SPU_SECRET, field, pub ? 1 : nsh);
+			pt[i].in[k] = spu_value_new(in[k]->dtype,
+			    &in[k]->shape, pub ? SPU_PUBLIC : SPU_SECRET,
+			    field, pub ? 1 : nsh);
 			if (pub)
 				spu_ring_copy(field, pt[i].in[k]->share[0], x,
 				    in[k]->n);

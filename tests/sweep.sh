@@ -74,6 +74,15 @@ for f in "$@"; do
 	if [ $rc -eq 124 ]; then
 		echo "| $m | | | TIMEOUT | | | over $limit s |"
 		status=1
+	elif [ $rc -gt 1 ]; then
+		# killed (the kernel's OOM killer sends signal 9) or crashed
+		if [ $rc -gt 128 ]; then
+			why="killed by signal $((rc - 128))"
+		else
+			why="exit status $rc"
+		fi
+		echo "| $m | | | FAILED | | | tests/sweep $why |"
+		status=1
 	elif [ $rc -ne 0 ]; then
 		status=1
 	fi

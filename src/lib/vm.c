@@ -25,7 +25,7 @@ struct frame {
 	size_t vec;		/* >0: scalars run as vectors of vec elements */
 	struct spu_value **slot;
 	uint32_t *last_use;	/* per slot: index of the last reading insn */
-	unsigned char *borrowed;	/* per slot: shares belong to the caller */
+	unsigned char *borrowed;	/* per slot: the caller's shares */
 };
 
 static double

@@ -27,7 +27,8 @@ dimnums(struct spu_mpc *m, const struct spu_insn *in, int scatter,
     struct spu_dimnums *dn)
 {
 	int n;
-	const int64_t *ivd = spu_vm_attr_list(in, SPU_ATTR_INDEX_VECTOR_DIM, &n);
+	const int64_t *ivd = spu_vm_attr_list(in, SPU_ATTR_INDEX_VECTOR_DIM,
+	    &n);
 
 	memset(dn, 0, sizeof(*dn));
 	if (ivd == NULL || n != 1)

@@ -10,12 +10,15 @@
  */
 #include "config.h"
 
+#include <stdint.h>
+
 #include "hal/approx.h"
 #include "hal/bits.h"
 #include "hal/cmp.h"
 #include "hal/elemfn.h"
 #include "hal/hal.h"
 #include "hal/intdiv.h"
+#include "hal/pieces.h"
 #include "hal/round.h"
 #include "vm_int.h"
 
@@ -47,6 +50,21 @@ all_true(struct spu_mpc *m, const struct spu_shape *s, struct spu_value **z)
 		spu_ring_set(m->field, v->share[0], i, 1);
 	*z = v;
 	return 0;
+}
+
+/* x != 0 as pred. */
+static int
+nonzero(struct spu_mpc *m, const struct spu_value *x, struct spu_value **z)
+{
+	struct spu_value *zero = spu_hal_alloc(m, x->dtype, &x->shape,
+	    SPU_PUBLIC);
+	int rc;
+
+	if (zero == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	rc = spu_hal_not_equal(m, x, zero, z);
+	spu_value_free(zero);
+	return rc;
 }
 
 /* Comparisons, logic, select: hal/cmp.c.  A secret comparison is one MSB
@@ -136,8 +154,8 @@ secret_op(struct spu_mpc *m, const struct spu_insn *in,
 	}
 }
 
-int
-spu_vm_elementwise(struct spu_mpc *m, const struct spu_insn *in,
+static int
+one(struct spu_mpc *m, const struct spu_insn *in,
     struct spu_value *const *ops, struct spu_value **z)
 {
 	const struct spu_value *x = in->nin > 0 ? ops[0] : NULL;
@@ -146,15 +164,23 @@ spu_vm_elementwise(struct spu_mpc *m, const struct spu_insn *in,
 	int rc;
 
 	if (secret_only(in->op))
-		return spu_vm_all_public(in, ops) ? SPU_VM_NOT_MINE :
-		    secret_op(m, in, ops, z);
+		return secret_op(m, in, ops, z);
 	switch (in->op) {
 	case SPU_OP_ADD: return spu_hal_add(m, x, y, z);
 	case SPU_OP_SUB: return spu_hal_sub(m, x, y, z);
 	case SPU_OP_NEG: return spu_hal_neg(m, x, z);
 	case SPU_OP_MUL: return spu_hal_mul(m, x, y, t, z);
 	case SPU_OP_MATMUL: return spu_hal_matmul(m, x, y, t, z);
-	case SPU_OP_CONVERT: return spu_hal_convert(m, x, t, z);
+	case SPU_OP_CONVERT:
+		/* secret float -> integer: exactly toward zero (round.c);
+		 * -> pred: x != 0 */
+		if (x->vis == SPU_SECRET && t == SPU_PRED &&
+		    x->dtype != SPU_PRED)
+			return nonzero(m, x, z);
+		if (x->vis == SPU_SECRET && spu_dtype_is_float(x->dtype) &&
+		    !spu_dtype_is_float(t))
+			return spu_hal_float_to_int(m, x, t, z);
+		return spu_hal_convert(m, x, t, z);
 	case SPU_OP_REVEAL: return spu_hal_reveal(m, x, z);
 	case SPU_OP_IS_FINITE: return all_true(m, &in->type[0].shape, z);
 	case SPU_OP_DIV:
@@ -169,4 +195,57 @@ spu_vm_elementwise(struct spu_mpc *m, const struct spu_insn *in,
 	if ((rc = compare(m, in, ops, z)) != SPU_VM_NOT_MINE)
 		return rc;
 	return function(m, in, ops, z);
+}
+
+/* Non-linear ops, whose circuits need many times the operand's size in
+ * working memory: these run in chunks. */
+static int
+heavy(enum spu_op op)
+{
+	if (secret_only(op))
+		return 1;
+	switch (op) {
+	case SPU_OP_LT: case SPU_OP_LE: case SPU_OP_GT: case SPU_OP_GE:
+	case SPU_OP_EQ: case SPU_OP_NE: case SPU_OP_AND: case SPU_OP_OR:
+	case SPU_OP_MAX: case SPU_OP_MIN: case SPU_OP_CLAMP: case SPU_OP_ABS:
+	case SPU_OP_SIGN: case SPU_OP_DIV: case SPU_OP_EXP: case SPU_OP_EXPM1:
+	case SPU_OP_LOG: case SPU_OP_LOG1P: case SPU_OP_SQRT:
+	case SPU_OP_RSQRT: case SPU_OP_TANH: case SPU_OP_LOGISTIC:
+	case SPU_OP_ERF: case SPU_OP_SIN: case SPU_OP_COS:
+	case SPU_OP_RECIPROCAL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+chunk_one(struct spu_mpc *m, void *arg, struct spu_value *const *v,
+    struct spu_value **z)
+{
+	const struct spu_insn *in = arg;
+
+	return one(m, in, v, z);
+}
+
+int
+spu_vm_elementwise(struct spu_mpc *m, const struct spu_insn *in,
+    struct spu_value *const *ops, struct spu_value **z)
+{
+	int pub = spu_vm_all_public(in, ops);
+	enum spu_dtype t = in->type[0].dtype;
+
+	/* a secret float to an integer or pred is a circuit too */
+	if (!pub && in->op == SPU_OP_CONVERT && !spu_dtype_is_float(t) &&
+	    ops[0]->dtype != t && (t == SPU_PRED ||
+	    spu_dtype_is_float(ops[0]->dtype)))
+		return spu_hal_pieces(m, chunk_one, (void *)(uintptr_t)in, ops,
+		    1, z, 1);
+
+	if (secret_only(in->op) && pub)
+		return SPU_VM_NOT_MINE;
+	if (!pub && heavy(in->op) && in->nin > 0 && in->nin <= SPU_VM_MAXK)
+		return spu_hal_pieces(m, chunk_one, (void *)(uintptr_t)in, ops,
+		    (int)in->nin, z, 1);
+	return one(m, in, ops, z);
 }

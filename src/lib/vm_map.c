@@ -14,6 +14,7 @@
 
 #include "hal/cmp.h"
 #include "hal/hal.h"
+#include "hal/pieces.h"
 #include "hal/shape.h"
 #include "mem.h"
 #include "vm_int.h"
@@ -35,8 +36,8 @@ spu_vm_func_is_add(const struct spu_program *p, uint32_t fi)
 		if (in->op == SPU_OP_PARAM && a != NULL && a->n == 1 &&
 		    a->v[0] >= 0 && a->v[0] < 2 && in->nout == 1)
 			prm[a->v[0]] = in->out[0];
-		else if (in->op == SPU_OP_ADD && in->nin == 2 && in->nout == 1 &&
-		    in->out[0] == fn->outs[0])
+		else if (in->op == SPU_OP_ADD && in->nin == 2 &&
+		    in->nout == 1 && in->out[0] == fn->outs[0])
 			nadd++;
 		else
 			return 0;
@@ -59,6 +60,20 @@ free_n(struct spu_value **v, int n)
 		spu_value_free(v[i]);
 		v[i] = NULL;
 	}
+}
+
+struct mapper {
+	const struct spu_program *p;
+	uint32_t func, nin;
+};
+
+static int
+map1(struct spu_mpc *m, void *arg, struct spu_value *const *v,
+    struct spu_value **out)
+{
+	struct mapper *mp = arg;
+
+	return spu_vm_call(m, mp->p, mp->func, v, mp->nin, out, v[0]->n);
 }
 
 int
@@ -92,8 +107,12 @@ spu_vm_map(struct spu_mpc *m, const struct spu_program *p,
 		else
 			rc = spu_hal_reshape(m, ops[i], &fs, &flat[i]);
 	}
-	if (rc == 0)
-		rc = spu_vm_call(m, p, in->func[0], flat, in->nin, o, n);
+	if (rc == 0) {
+		/* in pieces when large (the region may be non-linear) */
+		struct mapper mp = { p, in->func[0], in->nin };
+		rc = spu_hal_pieces(m, map1, &mp, flat, (int)in->nin, o,
+		    (int)in->nout);
+	}
 	for (uint32_t i = 0; i < in->nout && rc == 0; i++)
 		rc = spu_hal_reshape(m, o[i], &in->type[i].shape, &res[i]);
 	free_n(flat, (int)in->nin);

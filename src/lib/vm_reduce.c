@@ -15,6 +15,7 @@
 
 #include "hal/cmp.h"
 #include "hal/hal.h"
+#include "hal/pieces.h"
 #include "hal/shape.h"
 #include "mem.h"
 #include "vm_int.h"
@@ -38,30 +39,42 @@ free_all(struct spu_value **v, int n)
 	}
 }
 
-/* out[i] = a[i] (op) b[i] for the k operands, all flat and equal size. */
+/* out[i] = v[i] (op) v[k + i] for the k operands, all flat and of one
+ * size (a piece of it: see combine). */
+static int
+combine1(struct spu_mpc *m, void *arg, struct spu_value *const *v,
+    struct spu_value **out)
+{
+	struct reducer *r = arg;
+
+	switch (r->kind) {
+	case SPU_REDUCE_ADD: return spu_hal_add(m, v[0], v[1], out);
+	case SPU_REDUCE_MUL:
+		return spu_hal_mul(m, v[0], v[1], v[0]->dtype, out);
+	case SPU_REDUCE_MAX: return spu_hal_max(m, v[0], v[1], out);
+	case SPU_REDUCE_MIN: return spu_hal_min(m, v[0], v[1], out);
+	case SPU_REDUCE_AND: return spu_hal_and(m, v[0], v[1], out);
+	case SPU_REDUCE_OR: return spu_hal_or(m, v[0], v[1], out);
+	default:
+		return spu_vm_call(m, r->p, r->func, v, (size_t)(2 * r->k),
+		    out, v[0]->n);
+	}
+}
+
+/* out[i] = a[i] (op) b[i]; large levels in pieces (hal/pieces.h). */
 static int
 combine(struct reducer *r, struct spu_value **a, struct spu_value **b,
     struct spu_value **out)
 {
-	struct spu_mpc *m = r->m;
+	struct spu_value *args[2 * MAXK];
 
-	switch (r->kind) {
-	case SPU_REDUCE_ADD: return spu_hal_add(m, a[0], b[0], out);
-	case SPU_REDUCE_MUL: return spu_hal_mul(m, a[0], b[0], a[0]->dtype, out);
-	case SPU_REDUCE_MAX: return spu_hal_max(m, a[0], b[0], out);
-	case SPU_REDUCE_MIN: return spu_hal_min(m, a[0], b[0], out);
-	case SPU_REDUCE_AND: return spu_hal_and(m, a[0], b[0], out);
-	case SPU_REDUCE_OR: return spu_hal_or(m, a[0], b[0], out);
-	default: {
-		struct spu_value *args[2 * MAXK];
-		for (int i = 0; i < r->k; i++) {
-			args[i] = a[i];
-			args[r->k + i] = b[i];
-		}
-		return spu_vm_call(m, r->p, r->func, args, (size_t)(2 * r->k),
-		    out, a[0]->n);
+	for (int i = 0; i < r->k; i++) {
+		args[i] = a[i];
+		args[r->k + i] = b[i];
 	}
-	}
+	if (r->kind == SPU_REDUCE_ADD)
+		return combine1(r->m, r, args, out);
+	return spu_hal_pieces(r->m, combine1, r, args, 2 * r->k, out, r->k);
 }
 
 /* Columns [c0, c0 + w) of x[rows, cols], flattened to [rows * w]. */

@@ -10,14 +10,30 @@
 #include "config.h"
 
 #include "hal/cmp.h"
+#include "hal/pieces.h"
 #include "hal/sort.h"
 #include "vm_int.h"
 
 struct sorter {
 	const struct spu_program *p;
 	uint32_t func;
-	int kind;
+	int kind, k;
 };
+
+/* v = lhs_0, rhs_0, lhs_1, rhs_1, ...: out = [lhs goes first]. */
+static int
+before1(struct spu_mpc *m, void *arg, struct spu_value *const *v,
+    struct spu_value **out)
+{
+	struct sorter *s = arg;
+
+	if (s->kind == SPU_SORT_ASC)
+		return spu_hal_less(m, v[0], v[1], out);
+	if (s->kind == SPU_SORT_DESC)
+		return spu_hal_greater(m, v[0], v[1], out);
+	return spu_vm_call(m, s->p, s->func, v, (size_t)(2 * s->k), out,
+	    v[0]->n);
+}
 
 static int
 before(void *arg, struct spu_mpc *m, struct spu_value *const *a,
@@ -26,17 +42,13 @@ before(void *arg, struct spu_mpc *m, struct spu_value *const *a,
 	struct sorter *s = arg;
 	struct spu_value *args[2 * SPU_SORT_MAXK];
 
-	if (s->kind == SPU_SORT_ASC)
-		return spu_hal_less(m, a[0], b[0], out);
-	if (s->kind == SPU_SORT_DESC)
-		return spu_hal_greater(m, a[0], b[0], out);
 	for (int i = 0; i < k; i++) {
 		args[2 * i] = a[i];
 		args[2 * i + 1] = b[i];
 	}
+	s->k = k;
 	*out = NULL;
-	return spu_vm_call(m, s->p, s->func, args, (size_t)(2 * k), out,
-	    a[0]->n);
+	return spu_hal_pieces(m, before1, s, args, 2 * k, out, 1);
 }
 
 int
@@ -47,7 +59,7 @@ spu_vm_sort(struct spu_mpc *m, const struct spu_program *p,
 	const int64_t *dim = spu_vm_attr(in, SPU_ATTR_DIMS, 1);
 	const int64_t *kind = spu_vm_attr(in, SPU_ATTR_REDUCER, 1);
 	const int64_t *stable = spu_vm_attr(in, SPU_ATTR_STABLE, 1);
-	struct sorter s = { p, 0, SPU_REDUCE_CALL };
+	struct sorter s = { p, 0, SPU_REDUCE_CALL, 0 };
 	struct spu_sort_order ord = { before, &s };
 
 	if (in->nin != in->nout || in->nin < 1 || in->nin > SPU_SORT_MAXK ||

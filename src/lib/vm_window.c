@@ -95,10 +95,9 @@ level(struct sas *s, struct spu_value **val, struct spu_value **oh,
 		for (int64_t c = 0; c < h; c++) {
 			int va = (*valid)[e * w + 2 * c];
 			int vb = (*valid)[e * w + 2 * c + 1];
-			spu_ring_set(m->field, both->share[0], (size_t)(e * h + c),
-			    va && vb);
-			spu_ring_set(m->field, only->share[0], (size_t)(e * h + c),
-			    va && !vb);
+			size_t q = (size_t)(e * h + c);
+			spu_ring_set(m->field, both->share[0], q, va && vb);
+			spu_ring_set(m->field, only->share[0], q, va && !vb);
 		}
 	if ((rc = spu_hal_mul(m, sel, both, SPU_PRED, &t)) != 0 ||
 	    (rc = spu_hal_add(m, t, only, &keep)) != 0)
@@ -115,7 +114,8 @@ level(struct sas *s, struct spu_value **val, struct spu_value **oh,
 			ma[q] = e * w + 2 * c;
 			mb[q] = e * w + 2 * c + 1;
 			for (int64_t j = 0; j < W; j++) {
-				ma[np + q * W + j] = nvs + (e * w + 2 * c) * W + j;
+				ma[np + q * W + j] = nvs +
+				    (e * w + 2 * c) * W + j;
 				mb[np + q * W + j] = nvs +
 				    (e * w + 2 * c + 1) * W + j;
 			}
@@ -144,7 +144,8 @@ level(struct sas *s, struct spu_value **val, struct spu_value **oh,
 	/* next level: winners, plus the odd last column carried */
 	{
 		const struct spu_value *src[3] = { nv, *val, *oh };
-		int64_t n1 = nw * w2, nvn = (int64_t)nv->n, nvs = (int64_t)(*val)->n;
+		int64_t n1 = nw * w2, nvn = (int64_t)nv->n;
+		int64_t nvs = (int64_t)(*val)->n;
 		struct spu_value *v2 = NULL, *o2 = NULL;
 		for (int64_t e = 0; e < nw; e++)
 			for (int64_t c = 0; c < w2; c++) {
@@ -164,10 +165,11 @@ level(struct sas *s, struct spu_value **val, struct spu_value **oh,
 					nvld[q] = (*valid)[e * w + w - 1];
 				}
 			}
-		if ((rc = spu_hal_index_move(m, src, 3, mo, NULL,
-		    &(struct spu_shape){ 1, { n1 } }, (*val)->dtype, &v2)) == 0)
-			rc = spu_hal_index_move(m, src, 3, mo + n1, NULL,
-			    &(struct spu_shape){ 1, { n1 * W } }, SPU_PRED, &o2);
+		struct spu_shape s1 = { 1, { n1 } }, sw = { 1, { n1 * W } };
+		if ((rc = spu_hal_index_move(m, src, 3, mo, NULL, &s1,
+		    (*val)->dtype, &v2)) == 0)
+			rc = spu_hal_index_move(m, src, 3, mo + n1, NULL, &sw,
+			    SPU_PRED, &o2);
 		if (rc != 0) {
 			spu_value_free(v2);
 			goto out;
@@ -245,7 +247,9 @@ scatter_general(struct sas *s, struct spu_value **z,
 			rc = spu_vm_call(m, s->p, s->comb, args, 2, res,
 			    (size_t)n);
 		}
-		if (rc == 0 && (rc = spu_hal_select(m, o, res[0], cur, &c)) == 0) {
+		if (rc == 0)
+			rc = spu_hal_select(m, o, res[0], cur, &c);
+		if (rc == 0) {
 			const struct spu_value *two[2] = { *z, c };
 			for (int64_t j = 0; j < N; j++)
 				mv[j] = j;
@@ -316,7 +320,7 @@ geometry(struct sas *s, const struct spu_insn *in, const struct spu_shape *xs,
 		int64_t o[SPU_MAX_DIMS] = { 0 }, q = 0;
 		for (int64_t e = 0; e < s->nw; e++, spu_shape_next(os, o)) {
 			int64_t wi[SPU_MAX_DIMS] = { 0 };
-			for (int64_t j = 0; j < s->W; j++, spu_shape_next(&ws, wi)) {
+			for (int64_t j = 0; j < s->W; j++) {
 				int64_t p = 0;
 				for (int d = 0; d < nd && p >= 0; d++) {
 					int64_t c = o[d] * win[1][d] + wi[d] -
@@ -325,6 +329,7 @@ geometry(struct sas *s, const struct spu_insn *in, const struct spu_shape *xs,
 					    p + c * xst[d];
 				}
 				s->map[q++] = p;
+				spu_shape_next(&ws, wi);
 			}
 		}
 	}
@@ -397,13 +402,15 @@ spu_vm_select_scatter(struct spu_mpc *m, const struct spu_program *p,
 		}
 		for (int sh = 0; sh < Sx->nshares; sh++)
 			for (int64_t q = 0; q < NW; q++)
-				if (s.map[q] >= 0 && s.map[q] < N)
+				if (s.map[q] >= 0 && s.map[q] < N) {
+					size_t at = (size_t)s.map[q];
+					spu_u128 a = spu_ring_get(m->field,
+					    Sx->share[sh], at);
+					spu_u128 b = spu_ring_get(m->field,
+					    C->share[sh], (size_t)q);
 					spu_ring_set(m->field, Sx->share[sh],
-					    (size_t)s.map[q],
-					    spu_ring_get(m->field, Sx->share[sh],
-					    (size_t)s.map[q]) +
-					    spu_ring_get(m->field, C->share[sh],
-					    (size_t)q));
+					    at, a + b);
+				}
 		rc = spu_hal_add(m, z, Sx, &zz);
 		spu_value_free(Sx);
 		if (rc == 0) {

@@ -38,6 +38,7 @@ struct stats_cost {
 	uint64_t smul, smul_el;		/* secret x secret products */
 	uint64_t cmp, cmp_el;		/* secret comparisons */
 	uint64_t trunc, trunc_el;	/* truncations of secret values */
+	uint64_t nonlin, nonlin_el;	/* secret division, exp, sqrt, ... */
 	uint32_t squares;		/* secret x*x with one slot */
 	uint32_t logistic;
 	uint32_t softmax, softmax_max;	/* patterns; max-subtracted */

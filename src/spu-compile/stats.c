@@ -17,7 +17,10 @@
  *     inside; so do exp, log, reciprocal, ...); elements: the result's;
  *   comparison: a comparison, MAX, MIN, ABS or SIGN on a secret value,
  *     CLAMP (two), a MAX/MIN reduction or window (one per element
- *     folded) and a SORT (a sorting network's count) of a secret value.
+ *     folded) and a SORT (a sorting network's count) of a secret value;
+ *   nonlinear: a float DIV, RECIPROCAL, EXP, LOG, SQRT, RSQRT, TANH,
+ *     LOGISTIC, ERF, SIN, COS, POW or ATAN2 of a secret value, each an
+ *     approximation of many rounds.
  */
 #include "config.h"
 
@@ -153,6 +156,22 @@ compares(const struct spu_insn *in, const struct spu_type *const *t)
 	}
 }
 
+/* Operations the VM approximates with a protocol of many rounds. */
+static int
+nonlinear(enum spu_op op)
+{
+	switch (op) {
+	case SPU_OP_DIV: case SPU_OP_RECIPROCAL: case SPU_OP_EXP:
+	case SPU_OP_EXPM1: case SPU_OP_LOG: case SPU_OP_LOG1P:
+	case SPU_OP_SQRT: case SPU_OP_RSQRT: case SPU_OP_TANH:
+	case SPU_OP_LOGISTIC: case SPU_OP_ERF: case SPU_OP_SIN:
+	case SPU_OP_COS: case SPU_OP_POW: case SPU_OP_ATAN2:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static const struct spu_insn *
 def_of(const struct spu_insn *const *def, uint32_t n, uint32_t s)
 {
@@ -255,11 +274,13 @@ cost_insn(struct stats_cost *c, const struct spu_insn *in,
 			c->smul_el += numel(&in->type[0]);
 		}
 		break;
-	case SPU_OP_LOGISTIC:
-		c->logistic++;
-		break;
 	default:
 		break;
+	}
+	if (nonlinear(in->op) && isf(&in->type[0])) {
+		c->nonlin++;
+		c->nonlin_el += numel(&in->type[0]);
+		c->logistic += in->op == SPU_OP_LOGISTIC;
 	}
 	if ((k = compares(in, t)) > 0) {
 		c->cmp++;
@@ -316,6 +337,7 @@ func_cost(const struct spu_program *p, uint32_t f, struct stats_cost *c,
 			c->smul_el += folds * rc->smul_el;
 			c->cmp_el += folds * rc->cmp_el;
 			c->trunc_el += folds * rc->trunc_el;
+			c->nonlin_el += folds * rc->nonlin_el;
 		}
 		for (uint32_t k = 0; k < in->nout; k++)
 			if (in->out[k] < fn->nslots) {
@@ -352,6 +374,8 @@ stats_cost(const struct spu_program *p, struct stats_cost *c)
 		c->cmp_el += one.cmp_el;
 		c->trunc += one.trunc;
 		c->trunc_el += one.trunc_el;
+		c->nonlin += one.nonlin;
+		c->nonlin_el += one.nonlin_el;
 		c->squares += one.squares;
 		c->logistic += one.logistic;
 		c->softmax += one.softmax;
@@ -364,20 +388,21 @@ stats_cost(const struct spu_program *p, struct stats_cost *c)
 void
 stats_header(FILE *f)
 {
-	fprintf(f, "%-12s %7s %6s %14s %6s %14s %6s %14s  %s\n", "pass",
-	    "insns", "smul", "smul_elems", "cmp", "cmp_elems", "trunc",
-	    "trunc_elems", "changes");
+	fprintf(f, "%-12s %7s %6s %14s %6s %12s %6s %12s %6s %12s  %s\n",
+	    "pass", "insns", "smul", "smul_elems", "cmp", "cmp_elems", "trunc",
+	    "trunc_elems", "nonlin", "nonlin_elems", "changes");
 }
 
 void
 stats_row(FILE *f, const char *pass, const struct stats_cost *c,
     const struct stats_cost *prev)
 {
-	fprintf(f, "%-12s %7u %6llu %14llu %6llu %14llu %6llu %14llu ", pass,
-	    c->insns, (unsigned long long)c->smul,
+	fprintf(f, "%-12s %7u %6llu %14llu %6llu %12llu %6llu %12llu %6llu "
+	    "%12llu ", pass, c->insns, (unsigned long long)c->smul,
 	    (unsigned long long)c->smul_el, (unsigned long long)c->cmp,
 	    (unsigned long long)c->cmp_el, (unsigned long long)c->trunc,
-	    (unsigned long long)c->trunc_el);
+	    (unsigned long long)c->trunc_el, (unsigned long long)c->nonlin,
+	    (unsigned long long)c->nonlin_el);
 	if (prev == NULL) {
 		fputs(" -\n", f);
 		return;

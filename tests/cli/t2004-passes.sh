@@ -95,7 +95,7 @@ stats --enable-pass denom "$srcdir/tests/data/linreg.hlo.txt" >"$T/st.txt"
 has "--enable-pass adds an opt-in pass" '^denom ' "$T/st.txt"
 stats -O0 "$srcdir/tests/data/linreg.hlo.txt" >"$T/st.txt"
 hasnt "-O0 runs no pass" '^(inline|fold|cse|dce) ' "$T/st.txt"
-has "stats: the cost table" '^pass +insns +smul +smul_elems +cmp +cmp_elems +trunc +trunc_elems +changes' "$T/st.txt"
+has "stats: the cost table" '^pass +insns +smul +smul_elems +cmp +cmp_elems +trunc +trunc_elems +nonlin +nonlin_elems +changes' "$T/st.txt"
 
 # --- inline ---
 cat >"$T/inl.hlo" <<'HLO'

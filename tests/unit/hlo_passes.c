@@ -321,6 +321,11 @@ test_strength(void)
 	    "strength: truncation count %llu -> %llu (pow by 3 is two "
 	    "products)", (unsigned long long)ca.trunc,
 	    (unsigned long long)cb.trunc);
+	/* before: 4 div, exp, sqrt, 2 pow; after: logistic, reciprocal,
+	 * rsqrt, x/768 */
+	ok(ca.nonlin == 8 && cb.nonlin == 4,
+	    "strength: nonlinear operations %llu -> %llu",
+	    (unsigned long long)ca.nonlin, (unsigned long long)cb.nonlin);
 	ok(cb.squares == 2, "strength: x*x and y*y are squares on one "
 	    "slot (%u)", cb.squares);
 	ok(count(b, 0, SPU_OP_DIV) == 1,

@@ -48,7 +48,8 @@ secretize(struct spu_program *p, uint32_t mask)
 			    SPU_ATTR_INDEX);
 			int s = 0;
 			if (in->op == SPU_OP_PARAM)
-				s = f != p->entry || (a && (mask >> a->v[0]) & 1);
+				s = f != p->entry ||
+				    (a && (mask >> a->v[0]) & 1);
 			for (uint32_t k = 0; k < in->nin; k++)
 				s |= sec[in->in[k]];
 			for (uint32_t k = 0; k < in->nout; k++) {
@@ -181,20 +182,22 @@ check(const char *name, const struct spu_program *p, struct spu_tensor **in,
 				break;
 			}
 			for (size_t i = 0; i < s->n; i++) {
-				spu_u128 r = spu_ring_get(FIELD, pt[0].rev[o], i);
+				spu_u128 r = spu_ring_get(FIELD, pt[0].rev[o],
+				    i);
 				double got = spu_dtype_is_float(s->dtype) ?
 				    spu_fxp_decode_f64(FIELD, fxp, r) :
 				    w[o].usgn ? (double)(uint32_t)r :
 				    s->dtype == SPU_PRED ? (double)(r & 1) :
 				    (double)spu_ring_get_signed(FIELD,
 				    pt[0].rev[o], i);
-				/* with tolerance: 4 units in the last place more,
-				 * for the 8 fraction bits of the 32-bit ring */
+				/* with tolerance: 4 units in the last place
+				 * more, for the 32-bit ring's 8 bits */
 				double tol = w[o].tol == 0 ? 0 : w[o].tol +
 				    ldexp(4, -fxp) * (1 + fabs(w[o].v[i]));
 				if (fabs(got - w[o].v[i]) > tol) {
-					diag("output %zu element %zu: got %.9g, "
-					    "want %.9g", o, i, got, w[o].v[i]);
+					diag("output %zu element %zu: got "
+					    "%.9g, want %.9g", o, i, got,
+					    w[o].v[i]);
 					good = 0;
 					break;
 				}
@@ -254,6 +257,34 @@ test_round(void)
 		check(names[k], p, in, 1, &w[k], 1);
 		done(p, in, 1);
 	}
+}
+
+/* convert: float -> s32 rounds toward zero, anything -> pred is != 0 */
+static void
+test_convert(void)
+{
+	struct spu_program *p = tb_prog(1);
+	struct spu_func *f = &p->funcs[0];
+	struct spu_shape s = SH(7);
+	uint32_t x = tb_param(f, 0, SPU_F32, s), i = tb_param(f, 1, SPU_S32,
+	    s);
+	struct spu_tensor *in[2] = {
+		tb_tensor_f(SPU_F32, s, DV(-2.5, -1, -0.25, 0, 0.75, 3.999, 7)),
+		tb_tensor_i(SPU_S32, s, IV(0, 3, -2, 0, 1, -100, 0)),
+	};
+	const struct want w[3] = {
+		W(0, -2, -1, 0, 0, 0, 3, 7),
+		W(0, 1, 1, 1, 0, 1, 1, 1),
+		W(0, 0, 1, 1, 0, 1, 1, 0),
+	};
+
+	RET(f, OP(f, SPU_OP_CONVERT, SPU_S32, s, x),
+	    OP(f, SPU_OP_CONVERT, SPU_PRED, s, x),
+	    OP(f, SPU_OP_CONVERT, SPU_PRED, s, i));
+	secretize(p, 3);
+	check("convert f32 -> s32 (toward zero), f32/s32 -> pred", p, in, 2,
+	    w, 3);
+	done(p, in, 2);
 }
 
 /* a (secret) / b and a % b, b secret or a public constant. */
@@ -704,6 +735,51 @@ test_regions(void)
 	done(p, in, 2);
 }
 
+/* Operands above SPU_VM_CHUNK elements run in pieces: floor, a compare
+ * and a max reduction over 2^17 + 7 elements (x_i = (37 i mod 2001) / 64
+ * - 15, exact in binary; floor by libm). */
+static void
+test_chunks(void)
+{
+	enum { NBIG = (1 << 17) + 7 };
+	struct spu_program *p = tb_prog(1);
+	struct spu_func *f = &p->funcs[0];
+	struct spu_shape s = SH(NBIG);
+	uint32_t x = tb_param(f, 0, SPU_F32, s), r;
+	double *xv = tb_alloc(NBIG * sizeof(double));
+	double *fl = tb_alloc(NBIG * sizeof(double));
+	double *gt = tb_alloc(NBIG * sizeof(double));
+	struct spu_tensor *in[1];
+	struct spu_insn *ins;
+
+	for (size_t i = 0; i < NBIG; i++) {
+		xv[i] = (double)((37 * i) % 2001) / 64 - 15;
+		fl[i] = floor(xv[i]);
+		gt[i] = xv[i] > 1.5;
+	}
+	in[0] = tb_tensor_f(SPU_F32, s, xv);
+	r = OP(f, SPU_OP_REDUCE, SPU_F32, SCALAR, x,
+	    tb_const(f, SPU_F32, SCALAR, DV(-100), NULL));
+	ins = tb_last(f);
+	ATTR(ins, SPU_ATTR_DIMS, 0);
+	ATTR(ins, SPU_ATTR_REDUCER, SPU_REDUCE_MAX);
+	{
+		uint32_t c = tb_const(f, SPU_F32, SCALAR, DV(1.5), NULL);
+		uint32_t b = OP(f, SPU_OP_BROADCAST, SPU_F32, s, c);
+		const struct want w[3] = { { NBIG, fl, 0, 0 },
+		    { NBIG, gt, 0, 0 }, W(0, 16.25) };
+		RET(f, OP(f, SPU_OP_FLOOR, SPU_F32, s, x),
+		    OP(f, SPU_OP_GT, SPU_PRED, s, x, b), r);
+		secretize(p, 1);
+		check("floor, gt, reduce max over 2^17 + 7 elements "
+		    "(in chunks)", p, in, 1, w, 3);
+	}
+	done(p, in, 1);
+	free(xv);
+	free(fl);
+	free(gt);
+}
+
 /* The network itself, in the clear: for every size up to 70, every
  * layer's pairs are disjoint and in range, and it sorts random inputs
  * with many ties and every 0-1 input of sizes up to 12 (0-1 principle). */
@@ -761,12 +837,15 @@ main(int argc, char **argv)
 		if (!spu_field_valid(FIELD))
 			return 99;
 		test_round();
+		test_convert();
 		test_intdiv();
 		test_bits();
 		test_functions();
 		test_sort();
 		test_secret_index();
 		test_regions();
+		if (FIELD == 64)
+			test_chunks();
 		if (argc > 1)
 			break;
 	}

@@ -137,9 +137,16 @@ spu_hal_neg(struct spu_mpc *m, const struct spu_value *a,
 	return 0;
 }
 
+/* Protocol truncation needs several words of scratch per element (aby3:
+ * eight): vectors above this many elements go in pieces. */
+#define TRUNC_CHUNK ((size_t)1 << 20)
+
 int
 spu_hal_trunc(struct spu_mpc *m, struct spu_value *x, unsigned bits)
 {
+	size_t K = spu_ring_size(m->field);
+	int rc = 0;
+
 	if (bits == 0)
 		return 0;
 	if (x->vis == SPU_PUBLIC) {
@@ -147,7 +154,14 @@ spu_hal_trunc(struct spu_mpc *m, struct spu_value *x, unsigned bits)
 		    x->n);
 		return 0;
 	}
-	return m->ops->trunc(m, x->share, x->share, x->n, bits);
+	for (size_t off = 0; off < x->n && rc == 0; off += TRUNC_CHUNK) {
+		size_t c = x->n - off < TRUNC_CHUNK ? x->n - off : TRUNC_CHUNK;
+		void *p[SPU_MAX_SHARES] = { NULL };
+		for (int s = 0; s < x->nshares; s++)
+			p[s] = (uint8_t *)x->share[s] + off * K;
+		rc = m->ops->trunc(m, p, p, c, bits);
+	}
+	return rc;
 }
 
 /* A product of two fixed-point operands carries 2 fxp fraction bits. */

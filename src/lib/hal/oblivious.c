@@ -16,6 +16,7 @@
 #include "cmp.h"
 #include "hal.h"
 #include "oblivious.h"
+#include "pieces.h"
 #include "shape.h"
 #include "../mem.h"
 
@@ -97,6 +98,14 @@ zero_pred(struct spu_mpc *m)
 	return spu_hal_alloc(m, SPU_PRED, &sc, SPU_PUBLIC);
 }
 
+static int
+msb1(struct spu_mpc *m, void *arg, struct spu_value *const *v,
+    struct spu_value **out)
+{
+	(void)arg;
+	return spu_hal_msb(m, v[0], out);
+}
+
 /* out = index_move of one source, filling with a public zero. */
 static int
 move(struct spu_mpc *m, const struct spu_value *src, const int64_t *map,
@@ -161,7 +170,7 @@ onehot(struct spu_mpc *m, const struct cand *cd,
 				    (size_t)(base[k] + g * T[k] + t),
 				    (spu_u128)(clamp ? t + 1 : t));
 	if ((rc = spu_hal_sub(m, E, V, &D)) != 0 ||
-	    (rc = spu_hal_msb(m, D, &L)) != 0)
+	    (rc = spu_hal_pieces(m, msb1, NULL, &D, 1, &L, 1)) != 0)
 		goto out;
 	/* per dimension: OH_k[g, c] = lt(v + 1) - lt(v) (+ 1 at the top
 	 * when clamping), expanded to every candidate c */
@@ -221,7 +230,8 @@ onehot(struct spu_mpc *m, const struct cand *cd,
 	}
 	if (acc == NULL) {
 		/* no indexed dimension: one candidate */
-		if ((acc = spu_hal_alloc(m, SPU_PRED, &gc, SPU_PUBLIC)) == NULL) {
+		acc = spu_hal_alloc(m, SPU_PRED, &gc, SPU_PUBLIC);
+		if (acc == NULL) {
 			rc = nomem(m);
 			goto out;
 		}
@@ -260,11 +270,12 @@ windows(struct spu_mpc *m, const struct spu_value *x, const struct cand *cd,
 	for (int64_t c = 0, i = 0; c < cd->C; c++) {
 		int64_t wc[SPU_MAX_DIMS] = { 0 };
 		cand_start(cd, c, r, st);
-		for (int64_t w = 0; w < cd->W; w++, spu_shape_next(&cd->ws, wc)) {
+		for (int64_t w = 0; w < cd->W; w++) {
 			int64_t p = 0;
 			for (int d = 0; d < r; d++)
 				p += (st[d] + wc[d]) * xst[d];
 			map[i++] = p;
+			spu_shape_next(&cd->ws, wc);
 		}
 	}
 	rc = spu_hal_index_move(m, &x, 1, map, NULL, &cw, x->dtype, out);
@@ -544,9 +555,9 @@ place_add(struct spu_mpc *m, struct spu_value *z, const struct spu_value *Y,
 			for (int s = 0; s < z->nshares; s++) {
 				uint8_t *dst = (uint8_t *)z->share[s] +
 				    (size_t)p * K;
-				spu_ring_add(m->field, dst, dst,
-				    (const uint8_t *)Y->share[s] + (size_t)i * K,
-				    1);
+				const uint8_t *src = (const uint8_t *)
+				    Y->share[s] + (size_t)i * K;
+				spu_ring_add(m->field, dst, dst, src, 1);
 			}
 		}
 	}

@@ -9,7 +9,8 @@
  *   round = x - F + 2^f b_{f-1} - 2^f [tie and x < 0]        (half away)
  *   even  = x - F + 2^f b_{f-1} - 2^f [tie and b_f = 0]      (half even)
  *
- * where tie = b_{f-1} and bits [0, f-1) are zero.  The conditions are
+ * where tie = b_{f-1} and bits [0, f-1) are zero.  Conversion to an
+ * integer is B >>a f (a bit move), plus [x < 0 and F != 0].  The conditions are
  * AND trees over a few bits packed into one word (spu_b_and_fold); the
  * parts are turned arithmetic by one batched B2A of f + 1 bits:
  * U1 is subtracted, U2 added.
@@ -71,7 +72,8 @@ spu_hal_round(struct spu_mpc *m, const struct spu_value *x,
 				set_word(m, &c, i, s, (v & mf) | msb << f);
 				break;
 			default:
-				set_word(m, &c, i, s, v & (mf | (spu_u128)1 << f));
+				set_word(m, &c, i, s,
+				    v & (mf | (spu_u128)1 << f));
 				break;
 			}
 		}
@@ -157,6 +159,67 @@ out:
 	spu_sv_free(m, &u);
 	spu_sv_free(m, &c);
 	spu_sv_free(m, &t);
+	if (rc != 0) {
+		spu_value_free(z);
+		return rc;
+	}
+	*out = z;
+	return 0;
+}
+
+int
+spu_hal_float_to_int(struct spu_mpc *m, const struct spu_value *x,
+    enum spu_dtype t, struct spu_value **out)
+{
+	unsigned k = m->field, f = (unsigned)m->fxp;
+	size_t n = x->n;
+	struct spu_sv b, u, c, s;
+	struct spu_value *z = NULL;
+	int rc;
+
+	if (!spu_dtype_is_float(x->dtype) || spu_dtype_is_float(t) || f == 0 ||
+	    f + 1 >= k)
+		return spu_hal_convert(m, x, t, out);
+	memset(&u, 0, sizeof(u));
+	memset(&c, 0, sizeof(c));
+	memset(&s, 0, sizeof(s));
+	if ((rc = spu_hal_a2b(m, x, &b)) != 0)
+		return rc;
+	if ((rc = spu_sv_alloc(m, &u, 2 * n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &c, n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &s, n)) != 0)
+		goto out;
+	/* c = [F == 0] (AND of ~F), then [x < 0] and not c */
+	spu_b_and_c(m, c.s, b.s, spu_bool_mask(f), n);
+	if ((rc = spu_b_xor_c(m, c.s, c.s, spu_bool_mask(f), n)) != 0 ||
+	    (rc = spu_b_and_fold(m, c.s, c.s, n, f)) != 0 ||
+	    (rc = spu_b_xor_c(m, c.s, c.s, 1, n)) != 0)
+		goto out;
+	spu_b_rshift(m, s.s, b.s, k - 1, n);
+	if ((rc = m->ops->and_b(m, c.s, c.s, s.s, n, 1)) != 0)
+		goto out;
+	/* u = [B >>a f, the correction bit]: one B2A */
+	for (int sh = 0; sh < m->nshares; sh++)
+		for (size_t i = 0; i < n; i++) {
+			spu_u128 v = spu_bget(k, b.s[sh], i);
+			spu_u128 hi = v >> f;
+			if ((v >> (k - 1)) & 1)
+				hi |= ~spu_bool_mask(k - f);
+			set_word(m, &u, i, sh, hi);
+			set_word(m, &u, n + i, sh, spu_bget(k, c.s[sh], i) & 1);
+		}
+	if ((z = spu_hal_alloc(m, t, &x->shape, SPU_SECRET)) == NULL) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = m->ops->b2a(m, u.s, u.s, 2 * n, k)) != 0)
+		goto out;
+	spu_mpc_add(m, z->share, u.s, spu_sv_view(m, &u, n, n).s, n);
+out:
+	spu_sv_free(m, &b);
+	spu_sv_free(m, &u);
+	spu_sv_free(m, &c);
+	spu_sv_free(m, &s);
 	if (rc != 0) {
 		spu_value_free(z);
 		return rc;

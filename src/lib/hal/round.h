@@ -18,5 +18,11 @@ enum spu_round {
 
 int spu_hal_round(struct spu_mpc *m, const struct spu_value *x,
     enum spu_round mode, struct spu_value **out);
+/* A secret fixed-point x as integer dtype t, rounded toward zero (XLA's
+ * convert), exactly: the integer part is the boolean sharing shifted
+ * right by f, plus one for negatives with a fraction.  Same cost as
+ * spu_hal_round.  Values beyond t's range are not saturated. */
+int spu_hal_float_to_int(struct spu_mpc *m, const struct spu_value *x,
+    enum spu_dtype t, struct spu_value **out);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "cmp.h"
 #include "hal.h"
+#include "pieces.h"
 #include "shape.h"
 #include "sort.h"
 #include "../mem.h"
@@ -57,6 +58,14 @@ free_n(struct spu_value **v, int n)
 	}
 }
 
+static int
+less1(struct spu_mpc *m, void *arg, struct spu_value *const *v,
+    struct spu_value **out)
+{
+	(void)arg;
+	return spu_hal_less(m, v[0], v[1], out);
+}
+
 /* 1 where p goes first; with ties (neither first) broken by the carried
  * positions ip < iq when stable: s = l1 + (1 - l1 - l2) [ip < iq]. */
 static int
@@ -87,7 +96,8 @@ order(struct spu_mpc *m, const struct spu_sort_order *ord,
 		if ((rc = spu_hal_slice(m, l, &z, &h, &st, &l1)) == 0)
 			rc = spu_hal_slice(m, l, &h, &h2, &st, &l2);
 	}
-	if (rc == 0 && (rc = spu_hal_less(m, p[k], q[k], &lt)) == 0 &&
+	if (rc == 0 && (rc = spu_hal_pieces(m, less1, NULL,
+	    (struct spu_value *[]){ p[k], q[k] }, 2, &lt, 1)) == 0 &&
 	    (rc = spu_hal_add(m, l1, l2, &t)) == 0) {
 		one = spu_hal_alloc(m, SPU_PRED, &t->shape, SPU_PUBLIC);
 		if (one == NULL)

@@ -237,3 +237,34 @@ fail:
 	free(tmp);
 	return spu_fail(d, SPU_EIO, "%s: write: %s", path, strerror(e));
 }
+
+char *
+spu_path_template(const char *tmpl, long i)
+{
+	size_t n = strlen(tmpl) + 24, o = 0;
+	char *r = malloc(n);
+
+	if (r == NULL)
+		return NULL;
+	for (const char *p = tmpl; *p; p++) {
+		if (*p == '%' && p[1] == 'd') {
+			o += (size_t)snprintf(r + o, n - o, "%ld", i);
+			p++;
+		} else if (*p == '%' && p[1] == '%') {
+			r[o++] = '%';
+			p++;
+		} else {
+			r[o++] = *p;
+		}
+	}
+	r[o] = '\0';
+	return r;
+}
+
+int
+spu_path_has_suffix(const char *path, const char *suffix)
+{
+	size_t a = strlen(path), b = strlen(suffix);
+
+	return a >= b && strcmp(path + a - b, suffix) == 0;
+}

@@ -17,4 +17,10 @@ int spu_read_file(const char *path, uint8_t **buf, size_t *len,
 int spu_write_file_atomic(const char *path, const void *buf, size_t len,
     struct spu_diag *d);
 
+/* A file name template with %d replaced by i and %% by %; malloc'ed,
+ * NULL when out of memory. */
+char *spu_path_template(const char *tmpl, long i);
+/* Does the path end in suffix (e.g. ".npy")? */
+int spu_path_has_suffix(const char *path, const char *suffix);
+
 #endif

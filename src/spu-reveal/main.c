@@ -85,29 +85,6 @@ count_d(const char *t)
 	return nd;
 }
 
-static char *
-expand(const char *t, size_t i)
-{
-	size_t n = strlen(t) + 24, o = 0;
-	char *r = malloc(n);
-
-	if (r == NULL)
-		return NULL;
-	for (const char *p = t; *p; p++) {
-		if (*p == '%' && p[1] == 'd') {
-			o += (size_t)snprintf(r + o, n - o, "%zu", i);
-			p++;
-		} else if (*p == '%' && p[1] == '%') {
-			r[o++] = '%';
-			p++;
-		} else {
-			r[o++] = *p;
-		}
-	}
-	r[o] = '\0';
-	return r;
-}
-
 /* Every bundle must come from the same sharing as b[0], and each party
  * must appear exactly once.  who[p] = index of party p's bundle. */
 static int
@@ -399,7 +376,7 @@ main(int argc, char **argv)
 				goto write_err;
 			continue;
 		}
-		if ((written[nwritten] = expand(out, i)) == NULL)
+		if ((written[nwritten] = spu_path_template(out, (long)i)) == NULL)
 			goto nomem;
 		if (write_value(written[nwritten], (enum fmt)fmt,
 		    t[i - first]) != 0) {

@@ -19,20 +19,13 @@
 #define PROG "spu-run"
 
 static int
-has_suffix(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-	return a >= b && strcmp(s + a - b, suf) == 0;
-}
-
-static int
 load(const char *path, struct spu_tensor **t, struct spu_diag *d)
 {
 	uint8_t *buf;
 	size_t len;
 	int rc;
 
-	if (has_suffix(path, ".npy"))
+	if (spu_path_has_suffix(path, ".npy"))
 		return spu_npy_read_file(path, t, d);
 	if ((rc = spu_read_file(path, &buf, &len, d)) != 0)
 		return rc;
@@ -72,7 +65,7 @@ run_cleartext(const struct spu_program *p, char **inputs, int ninputs,
 			goto fail;
 		/* CSV carries no shape: take the parameter's when the element
 		 * counts agree */
-		if (!has_suffix(inputs[i], ".npy"))
+		if (!spu_path_has_suffix(inputs[i], ".npy"))
 			csv_shape(p, i, in[i]);
 	}
 	if (spu_clear_run(p, in, (size_t)ninputs, &out, &nout, &d) != 0)

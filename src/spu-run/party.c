@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "bundle.h"
+#include "fileio.h"
 #include "fxp.h"
 #include "hal/hal.h"
 #include "mem.h"
@@ -45,13 +46,6 @@ expand_template(char *buf, size_t len, const char *tmpl, int party)
 		n = snprintf(buf, len, "%.*s%d%s", (int)(p - tmpl), tmpl,
 		    party, p + 2);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-static int
-has_suffix(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-	return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
 struct inputs {
@@ -96,7 +90,7 @@ load_inputs(const struct run_opts *o, int party, struct inputs *in,
 			return spu_fail(d, SPU_EINVAL, "%s: bad file name template",
 			    o->inputs[i]);
 		in->n = i + 1;
-		if (has_suffix(path, ".npy")) {
+		if (spu_path_has_suffix(path, ".npy")) {
 			uint8_t *buf;
 			size_t len;
 			in->is_npy[i] = 1;

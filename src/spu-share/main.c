@@ -95,38 +95,6 @@ template_ok(const char *t)
 	return nd == 1;
 }
 
-/* Expand TEMPLATE with %d = i; caller frees. */
-static char *
-expand(const char *t, int i)
-{
-	size_t n = strlen(t) + 24, o = 0;
-	char *r = malloc(n);
-
-	if (r == NULL)
-		return NULL;
-	for (const char *p = t; *p; p++) {
-		if (*p == '%' && p[1] == 'd') {
-			o += (size_t)snprintf(r + o, n - o, "%d", i);
-			p++;
-		} else if (*p == '%' && p[1] == '%') {
-			r[o++] = '%';
-			p++;
-		} else {
-			r[o++] = *p;
-		}
-	}
-	r[o] = '\0';
-	return r;
-}
-
-static int
-has_suffix(const char *s, const char *suf)
-{
-	size_t n = strlen(s), m = strlen(suf);
-
-	return n >= m && strcmp(s + n - m, suf) == 0;
-}
-
 /* Read one input as a tensor; prints the error and returns NULL. */
 static struct spu_tensor *
 load(const char *path, const char *format, enum spu_dtype csv_dtype)
@@ -147,8 +115,8 @@ load(const char *path, const char *format, enum spu_dtype csv_dtype)
 		is_npy = strcmp(format, "npy") == 0;
 	else if (len >= 6 && memcmp(buf, magic, 6) == 0)
 		is_npy = 1;
-	else if (strcmp(path, "-") == 0 || has_suffix(path, ".csv") ||
-	    has_suffix(path, ".CSV"))
+	else if (strcmp(path, "-") == 0 || spu_path_has_suffix(path, ".csv") ||
+	    spu_path_has_suffix(path, ".CSV"))
 		is_npy = 0;
 	else {
 		fprintf(stderr, PROG ": %s: not a .npy file (use --format csv "
@@ -452,7 +420,7 @@ main(int argc, char **argv)
 	}
 	for (int p = 0; p < nparties; p++) {
 		struct spu_diag d;
-		if ((written[p] = expand(tmpl, p)) == NULL)
+		if ((written[p] = spu_path_template(tmpl, (long)p)) == NULL)
 			goto nomem;
 		if (spu_bundle_write_file(written[p], b[p], &d) != 0) {
 			fprintf(stderr, PROG ": %s\n", d.msg);

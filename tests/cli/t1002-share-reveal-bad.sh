@@ -29,9 +29,13 @@ run_fails 1 "spu-reveal: .*trunc\.shr: damaged" "truncated bundle refused" \
 one_line "truncated"
 no_output "truncated"
 
-# one flipped bit in the payload
+# one damaged byte in the payload
 cp "$T/a.1.shr" "$T/flip.shr"
-printf '\377' | dd of="$T/flip.shr" bs=1 seek=$((sz - 60)) conv=notrunc 2>/dev/null
+# (complement the byte there, so the file changes whatever it held)
+old=$(od -An -tu1 -j $((sz - 60)) -N1 "$T/flip.shr" | tr -d ' ')
+printf "\\$(printf '%o' $((255 - old)))" |
+	dd of="$T/flip.shr" bs=1 seek=$((sz - 60)) conv=notrunc 2>/dev/null
+cmp -s "$T/a.1.shr" "$T/flip.shr" && echo "# the flip changed nothing"
 run_fails 1 "flip\.shr: damaged bundle: integrity" "flipped bits refused" \
 	reveal "$T/a.0.shr" "$T/flip.shr" "$T/a.2.shr"
 no_output "flipped"

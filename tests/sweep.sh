@@ -49,6 +49,7 @@ done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/spu-sweep.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT INT TERM
+: >"$T/notes"
 
 echo "# Corpus sweep: field $field, protocols $protos," \
     "inputs up to $maxel elements, $limit s per module"
@@ -60,8 +61,8 @@ status=0
 for f in "$@"; do
 	m=$(basename "$f" .hlo.txt)
 	if ! "$B/spu-compile" -o "$T/$m.spub" "$f" 2>"$T/err"; then
-		why=$(head -n 1 "$T/err" | sed 's/^spu-compile: [^:]*: //;
-		    s/|/\\|/g')
+		why=$(head -n 1 "$T/err" | sed 's/|/\\|/g;
+		    s/^spu-compile: [^:]*:\([0-9]*\):[0-9]*: /line \1: /')
 		echo "| $m | | | not compiled | | | $why |"
 		continue
 	fi
@@ -86,9 +87,35 @@ for f in "$@"; do
 	elif [ $rc -ne 0 ]; then
 		status=1
 	fi
-	grep '^#   ' "$T/out" || :
+	grep '^# ' "$T/out" | grep -v '^# seed' >>"$T/notes"
 done >"$T/table"
 cat "$T/table"
+echo
+# one row per module: the protocols run, the worst result, the largest
+# errors over them
+echo "| module | ops | protocols | result | max abs error | max rel error |" \
+    "note |"
+echo "|---|---|---|---|---|---|---|"
+awk -F ' *[|] *' '
+/^[|] / {
+	m = $2
+	if (!(m in seen)) { seen[m] = 1; order[++n] = m }
+	if ($3 != "") ops[m] = $3
+	if ($4 != "") protos[m] = protos[m] (protos[m] == "" ? "" : ", ") $4
+	r = $5
+	if (res[m] == "" || res[m] == "ok") res[m] = r
+	else if (r != "ok" && index(res[m], r) == 0) res[m] = res[m] ", " r
+	if ($6 != "" && $6 + 0 >= abs[m] + 0) abs[m] = $6
+	if ($7 != "" && $7 + 0 >= rel[m] + 0) rel[m] = $7
+	if (note[m] == "" && $8 != "") note[m] = $8
+}
+END {
+	for (i = 1; i <= n; i++) {
+		m = order[i]
+		printf "| %s | %s | %s | %s | %s | %s | %s |\n", m,
+		    ops[m], protos[m], res[m], abs[m], rel[m], note[m]
+	}
+}' "$T/table"
 echo
 printf 'Summary:'
 for r in ok 'TOO FAR' FAILED unsupported 'too large' skipped TIMEOUT \
@@ -97,4 +124,9 @@ for r in ok 'TOO FAR' FAILED unsupported 'too large' skipped TIMEOUT \
 	printf ' %s %s;' "$r" "$n"
 done
 echo
+if [ -s "$T/notes" ]; then
+	echo
+	echo "Notes:"
+	sed 's/^# /- /' "$T/notes"
+fi
 exit $status

@@ -133,6 +133,23 @@
 	OP(BITCAST_CONVERT, "bitcast_convert", 1, 1)			\
 	/* REVEAL: make a secret value public (explicit opt-in). */	\
 	OP(REVEAL, "reveal", 1, 1)					\
+	/* SQUARE: x * x (float rescales once). */			\
+	OP(SQUARE, "square", 1, 1)					\
+	/* ARGMAX_WINDOW(x, init) -> (max, onehot): window attrs as	\
+	 * REDUCE_WINDOW (no dilation); funcs[0] the select of		\
+	 * SELECT_AND_SCATTER.  Per window: the element select picks	\
+	 * (as SELECT_AND_SCATTER does; init if the window is all	\
+	 * padding) and a pred one-hot of its position, result shape	\
+	 * [windows.., W] with W the window size. */			\
+	OP(ARGMAX_WINDOW, "argmax_window", 2, 2)			\
+	/* WINDOW_SCATTER(y, init): y [windows.., W]; result = init	\
+	 * plus each y entry added at its window position (padding	\
+	 * dropped); window attrs as REDUCE_WINDOW over the result. */	\
+	OP(WINDOW_SCATTER, "window_scatter", 2, 2)			\
+	/* TOPK(x..): the first k (result dim) along DIMS[0] of the	\
+	 * operands sorted together, stably, by REDUCER = SORT_ASC or	\
+	 * SORT_DESC on operand 0. */					\
+	OP(TOPK, "topk", 1, -1)						\
 	/* CBRT, TAN etc. go here as they are added. */
 
 enum spu_op {

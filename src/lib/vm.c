@@ -267,6 +267,13 @@ exec_family(struct spu_mpc *m, const struct spu_program *p,
 		return spu_vm_reduce(m, p, in, ops, res);
 	case SPU_OP_REDUCE_WINDOW:
 		return spu_vm_reduce_window(m, p, in, ops, res);
+	case SPU_OP_ARGMAX_WINDOW:
+	case SPU_OP_WINDOW_SCATTER:
+		return spu_vm_pool(m, p, in, ops, res);
+	case SPU_OP_TOPK:
+		return spu_vm_topk(m, p, in, ops, res);
+	case SPU_OP_SQUARE:
+		return spu_vm_square(m, in, ops, res);
 	default:
 		return SPU_VM_NOT_MINE;
 	}

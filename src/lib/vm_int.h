@@ -10,6 +10,10 @@
  *   vm_reduce.c  reductions and reduce-window as log-depth trees
  *   vm_sort.c    sort (oblivious network on secret data)
  *   vm_window.c  select-and-scatter
+ *   vm_pool.c    max pooling in argmax form (argmax_window,
+ *                window_scatter)
+ *   vm_topk.c    top-k by rounds of max selection
+ *   vm_square.c  square
  *   vm_map.c     map and scatter with a general combiner
  *   vm_public.c  any op on public operands only, in the clear
  *
@@ -92,6 +96,42 @@ int spu_vm_sort(struct spu_mpc *m, const struct spu_program *p,
 int spu_vm_select_scatter(struct spu_mpc *m, const struct spu_program *p,
     const struct spu_insn *in, struct spu_value *const *ops,
     struct spu_value **z);
+
+/* Windows of select-and-scatter and argmax_window (vm_window.c): the
+ * select region sel picks one element per window by a log-depth
+ * tournament (earlier element first); comb is the scatter region. */
+struct spu_vm_window {
+	struct spu_mpc *m;
+	const struct spu_program *p;
+	uint32_t sel, comb;
+	int64_t nw, W;		/* windows, elements per window */
+	int64_t *map;		/* [nw, W]: operand position or -1 (owned) */
+};
+
+/* s->nw, s->W, s->map for in's WINDOW, WSTRIDE, PAD_LO over base shape
+ * xs with window grid os (dilation unsupported). */
+int spu_vm_window_geometry(struct spu_vm_window *s, const struct spu_insn *in,
+    const struct spu_shape *xs, const struct spu_shape *os);
+/* The picks of s->sel over every window of x: *val [nw] the values (0
+ * for a window of padding only), *oh [nw * W] pred one-hots (all zero
+ * for a window of padding only). */
+int spu_vm_window_pick(struct spu_vm_window *s, const struct spu_value *x,
+    struct spu_value **val, struct spu_value **oh);
+/* *z = base plus each entry c[q] (q < nw * W) at position s->map[q]
+ * (local). */
+int spu_vm_window_add(struct spu_vm_window *s, const struct spu_value *base,
+    const struct spu_value *c, struct spu_value **z);
+
+/* ARGMAX_WINDOW and WINDOW_SCATTER (vm_pool.c), TOPK (vm_topk.c),
+ * SQUARE (vm_square.c); res gets in->nout values. */
+int spu_vm_pool(struct spu_mpc *m, const struct spu_program *p,
+    const struct spu_insn *in, struct spu_value *const *ops,
+    struct spu_value **res);
+int spu_vm_topk(struct spu_mpc *m, const struct spu_program *p,
+    const struct spu_insn *in, struct spu_value *const *ops,
+    struct spu_value **res);
+int spu_vm_square(struct spu_mpc *m, const struct spu_insn *in,
+    struct spu_value *const *ops, struct spu_value **res);
 
 /* MAP, and SCATTER with several operands or a general combiner
  * (vm_map.c); res gets in->nout values. */

@@ -9,7 +9,8 @@
  * positions: source times one-hot (one product) added up locally when
  * the scatter region is addition; any other scatter region is applied in
  * rounds, one per window overlapping a position, each a vector-mode call
- * and a selection.
+ * and a selection.  The geometry, the tournament and the scatter-add are
+ * shared with vm_pool.c (vm_int.h).
  */
 #include "config.h"
 
@@ -21,14 +22,6 @@
 #include "hal/shape.h"
 #include "mem.h"
 #include "vm_int.h"
-
-struct sas {
-	struct spu_mpc *m;
-	const struct spu_program *p;
-	uint32_t sel, comb;
-	int64_t nw, W;		/* windows, elements per window */
-	int64_t *map;		/* [nw, W]: operand position or -1 */
-};
 
 static int
 nomem(struct spu_mpc *m)
@@ -50,7 +43,7 @@ move1(struct spu_mpc *m, const struct spu_value *src, const int64_t *map,
  * val [nw * w], oh [nw * w * W].
  */
 static int
-level(struct sas *s, struct spu_value **val, struct spu_value **oh,
+level(struct spu_vm_window *s, struct spu_value **val, struct spu_value **oh,
     unsigned char **valid, int64_t w)
 {
 	struct spu_mpc *m = s->m;
@@ -203,7 +196,7 @@ out:
 
 /* General scatter region: per round, each position's r-th window. */
 static int
-scatter_general(struct sas *s, struct spu_value **z,
+scatter_general(struct spu_vm_window *s, struct spu_value **z,
     const struct spu_value *C, const struct spu_value *oh,
     const struct spu_value *src)
 {
@@ -279,9 +272,9 @@ out:
 }
 
 /* Window geometry: s->map from the attributes; dilation unsupported. */
-static int
-geometry(struct sas *s, const struct spu_insn *in, const struct spu_shape *xs,
-    const struct spu_shape *os)
+int
+spu_vm_window_geometry(struct spu_vm_window *s, const struct spu_insn *in,
+    const struct spu_shape *xs, const struct spu_shape *os)
 {
 	static const enum spu_attr_key keys[5] = { SPU_ATTR_WINDOW,
 	    SPU_ATTR_WSTRIDE, SPU_ATTR_PAD_LO, SPU_ATTR_BASE_DILATE,
@@ -336,6 +329,85 @@ geometry(struct sas *s, const struct spu_insn *in, const struct spu_shape *xs,
 	return 0;
 }
 
+/*
+ * The tournament over every window of x (geometry set): *val [nw] the
+ * picked values (0 for a window of padding only), *oh [nw * W] the
+ * one-hot of each pick over the window's positions (all zero for a
+ * window of padding only).
+ */
+int
+spu_vm_window_pick(struct spu_vm_window *s, const struct spu_value *x,
+    struct spu_value **val, struct spu_value **oh)
+{
+	struct spu_mpc *m = s->m;
+	struct spu_value *zero = NULL;
+	unsigned char *valid = NULL;
+	int64_t w;
+	int rc = 0;
+
+	*val = *oh = NULL;
+	/* rows: the window values; one-hot: the identity; validity */
+	if ((zero = spu_hal_alloc(m, x->dtype, &(struct spu_shape){ 0, { 0 } },
+	    SPU_PUBLIC)) == NULL ||
+	    (valid = malloc((size_t)(s->nw * s->W) + 1)) == NULL ||
+	    (*oh = spu_hal_alloc(m, SPU_PRED, &(struct spu_shape){ 1,
+	    { s->nw * s->W * s->W } }, SPU_PUBLIC)) == NULL) {
+		rc = nomem(m);
+		goto out;
+	}
+	for (int64_t q = 0; q < s->nw * s->W; q++) {
+		valid[q] = s->map[q] >= 0;
+		spu_ring_set(m->field, (*oh)->share[0],
+		    (size_t)(q * s->W + q % s->W), valid[q]);
+	}
+	if ((rc = spu_hal_index_move(m, &x, 1, s->map, zero,
+	    &(struct spu_shape){ 1, { s->nw * s->W } }, x->dtype, val)) != 0)
+		goto out;
+	for (w = s->W; w > 1 && rc == 0; w = (w + 1) / 2)
+		rc = level(s, val, oh, &valid, w);
+out:
+	if (rc != 0) {
+		spu_value_free(*val);
+		spu_value_free(*oh);
+		*val = *oh = NULL;
+	}
+	free(valid);
+	spu_value_free(zero);
+	return rc;
+}
+
+/* *z = base plus, at each operand position, the entries c[q]
+ * (q < nw * W) whose s->map[q] is that position: local additions. */
+int
+spu_vm_window_add(struct spu_vm_window *s, const struct spu_value *base,
+    const struct spu_value *c, struct spu_value **z)
+{
+	struct spu_mpc *m = s->m;
+	int64_t NW = s->nw * s->W, N = (int64_t)base->n;
+	struct spu_value *Sx;
+	int rc;
+
+	if ((int64_t)c->n != NW)
+		return spu_mpc_fail(m, SPU_ESHAPE, "window entries do not "
+		    "match the windows");
+	if ((Sx = spu_hal_alloc(m, base->dtype, &base->shape, c->vis)) == NULL)
+		return nomem(m);
+	for (int sh = 0; sh < Sx->nshares; sh++)
+		for (int64_t q = 0; q < NW; q++)
+			if (s->map[q] >= 0 && s->map[q] < N) {
+				size_t at = (size_t)s->map[q];
+				spu_u128 a = spu_ring_get(m->field,
+				    Sx->share[sh], at);
+				spu_u128 b = spu_ring_get(m->field,
+				    c->share[sh], (size_t)q);
+				spu_ring_set(m->field, Sx->share[sh],
+				    at, a + b);
+			}
+	rc = spu_hal_add(m, base, Sx, z);
+	spu_value_free(Sx);
+	return rc;
+}
+
 int
 spu_vm_select_scatter(struct spu_mpc *m, const struct spu_program *p,
     const struct spu_insn *in, struct spu_value *const *ops,
@@ -343,10 +415,9 @@ spu_vm_select_scatter(struct spu_mpc *m, const struct spu_program *p,
 {
 	const struct spu_value *x = ops[0], *src = ops[1], *init = ops[2];
 	struct spu_value *val = NULL, *oh = NULL, *C = NULL, *S = NULL;
-	struct spu_value *z = NULL, *zero = NULL;
-	struct sas s = { m, p, 0, 0, 0, 0, NULL };
-	unsigned char *valid = NULL;
-	int64_t *mp = NULL, w;
+	struct spu_value *z = NULL;
+	struct spu_vm_window s = { m, p, 0, 0, 0, 0, NULL };
+	int64_t *mp = NULL;
 	int rc;
 
 	if (in->nfunc < 2 || in->func[0] >= p->nfuncs ||
@@ -356,35 +427,15 @@ spu_vm_select_scatter(struct spu_mpc *m, const struct spu_program *p,
 		    "regions or init");
 	s.sel = in->func[0];
 	s.comb = in->func[1];
-	if ((rc = geometry(&s, in, &x->shape, &src->shape)) != 0)
-		return rc;
-	/* rows: the window values; one-hot: the identity; validity */
-	if ((zero = spu_hal_alloc(m, x->dtype, &(struct spu_shape){ 0, { 0 } },
-	    SPU_PUBLIC)) == NULL ||
-	    (valid = malloc((size_t)(s.nw * s.W) + 1)) == NULL ||
-	    (oh = spu_hal_alloc(m, SPU_PRED, &(struct spu_shape){ 1,
-	    { s.nw * s.W * s.W } }, SPU_PUBLIC)) == NULL) {
-		rc = nomem(m);
-		goto out;
-	}
-	for (int64_t q = 0; q < s.nw * s.W; q++) {
-		valid[q] = s.map[q] >= 0;
-		spu_ring_set(m->field, oh->share[0],
-		    (size_t)(q * s.W + q % s.W), 1);
-	}
-	if ((rc = spu_hal_index_move(m, &x, 1, s.map, zero,
-	    &(struct spu_shape){ 1, { s.nw * s.W } }, x->dtype, &val)) != 0)
-		goto out;
-	for (w = s.W; w > 1 && rc == 0; w = (w + 1) / 2)
-		rc = level(&s, &val, &oh, &valid, w);
-	if (rc != 0)
+	if ((rc = spu_vm_window_geometry(&s, in, &x->shape, &src->shape)) !=
+	    0 || (rc = spu_vm_window_pick(&s, x, &val, &oh)) != 0)
 		goto out;
 	/* z = init everywhere, then the source at the selected positions */
 	if ((rc = spu_hal_broadcast(m, init, &x->shape, NULL, &z)) != 0)
 		goto out;
 	if (spu_vm_func_is_add(p, s.comb)) {
-		int64_t NW = s.nw * s.W, N = (int64_t)x->n;
-		struct spu_value *Sx = NULL, *zz = NULL;
+		int64_t NW = s.nw * s.W;
+		struct spu_value *zz = NULL;
 		if ((mp = spu_malloc((size_t)NW + 1, sizeof(*mp))) == NULL) {
 			rc = nomem(m);
 			goto out;
@@ -395,24 +446,7 @@ spu_vm_select_scatter(struct spu_mpc *m, const struct spu_program *p,
 		    (rc = spu_hal_mul(m, S, oh, x->dtype, &C)) != 0)
 			goto out;
 		/* z += sum over the entries landing on each position */
-		if ((Sx = spu_hal_alloc(m, x->dtype, &x->shape, C->vis)) ==
-		    NULL) {
-			rc = nomem(m);
-			goto out;
-		}
-		for (int sh = 0; sh < Sx->nshares; sh++)
-			for (int64_t q = 0; q < NW; q++)
-				if (s.map[q] >= 0 && s.map[q] < N) {
-					size_t at = (size_t)s.map[q];
-					spu_u128 a = spu_ring_get(m->field,
-					    Sx->share[sh], at);
-					spu_u128 b = spu_ring_get(m->field,
-					    C->share[sh], (size_t)q);
-					spu_ring_set(m->field, Sx->share[sh],
-					    at, a + b);
-				}
-		rc = spu_hal_add(m, z, Sx, &zz);
-		spu_value_free(Sx);
+		rc = spu_vm_window_add(&s, z, C, &zz);
 		if (rc == 0) {
 			spu_value_free(z);
 			z = zz;
@@ -426,13 +460,11 @@ spu_vm_select_scatter(struct spu_mpc *m, const struct spu_program *p,
 	}
 out:
 	free(s.map);
-	free(valid);
 	free(mp);
 	spu_value_free(val);
 	spu_value_free(oh);
 	spu_value_free(C);
 	spu_value_free(S);
 	spu_value_free(z);
-	spu_value_free(zero);
 	return rc;
 }

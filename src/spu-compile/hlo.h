@@ -62,7 +62,7 @@
 	X(SELECT_AND_SCATTER, "select-and-scatter")			\
 	X(CONVOLUTION, "convolution") X(SORT, "sort") X(WHILE, "while")\
 	X(CONDITIONAL, "conditional") X(CALL, "call") X(MAP, "map")	\
-	X(CUSTOM_CALL, "custom-call")
+	X(CUSTOM_CALL, "custom-call") X(ALL_REDUCE, "all-reduce")
 
 enum hlo_op {
 #define HLO_OP_ENUM(e, s) HLO_##e,

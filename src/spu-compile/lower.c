@@ -780,6 +780,8 @@ lw_instr(struct lctx *cx)
 		return lw_sort(cx);
 	case HLO_CUSTOM_CALL:
 		return lw_custom_call(cx);
+	case HLO_ALL_REDUCE:
+		return lw_all_reduce(cx);
 	default:
 		return lw_unsupp(cx, "%s", cx->in->opname);
 	}

@@ -119,5 +119,6 @@ int lw_call(struct lctx *cx);
 int lw_map(struct lctx *cx);
 int lw_sort(struct lctx *cx);
 int lw_custom_call(struct lctx *cx);
+int lw_all_reduce(struct lctx *cx);
 
 #endif

@@ -5,7 +5,8 @@
  * runs inline and the results are selected), call (inlined when small,
  * else CALL), map, sort (a plain comparator becomes an ascending or
  * descending sort kind) and the custom calls spu knows (mhlo.erf, and
- * the Sharding annotation, an identity).
+ * the Sharding annotation, an identity), and all-reduce over replica
+ * groups of one member (pmap on one device), also an identity.
  *
  * Region functions may declare SECRET parameters or results where the
  * values flowing in are PUBLIC (a loop-carried value that becomes secret
@@ -448,4 +449,61 @@ lw_custom_call(struct lctx *cx)
 		return lw_set1(cx, z, &rt);
 	}
 	return lw_unsupp(cx, "custom-call target \"%s\"", target);
+}
+
+/* Does every replica group of in have one member ("{{0}}", "{{0},{1}}",
+ * or the iota form "[N,1]<=[N]")?  Then a collective over the groups
+ * combines each value with nothing but itself. */
+static int
+single_member_groups(const struct hlo_instr *in)
+{
+	const struct hlo_attr *a = hlo_attr_find(in, "replica_groups");
+	const char *s;
+	int depth = 0, members = 0, groups = 0;
+
+	if (a == NULL || (s = a->val) == NULL)
+		return 0;
+	if (*s == '[') {
+		/* [G,S]<=[...]: G groups of S members */
+		const char *c = strchr(s, ',');
+		return c != NULL && c[1] == '1' && c[2] == ']';
+	}
+	for (; *s != '\0'; s++) {
+		if (*s == '{') {
+			if (++depth == 2)
+				members = 0;
+		} else if (*s == '}') {
+			if (depth-- == 2) {
+				if (members != 1)
+					return 0;
+				groups++;
+			}
+		} else if (depth == 2 && *s >= '0' && *s <= '9' &&
+		    (s[1] < '0' || s[1] > '9'))
+			members++;
+		else if (depth != 2 && *s != ' ' && *s != ',')
+			return 0;
+	}
+	return depth == 0 && groups > 0;
+}
+
+/* all-reduce where every replica group has one member (pmap or pjit on
+ * one device): each result is its operand.  Real cross-device
+ * collectives have no meaning in a single program. */
+int
+lw_all_reduce(struct lctx *cx)
+{
+	uint32_t *args, n;
+	struct spu_type *argt;
+	int err;
+
+	if (!single_member_groups(cx->in))
+		return lw_unsupp(cx, "all-reduce across several replicas");
+	if ((err = operand_leaves(cx, 0, &args, &argt, &n)) != 0)
+		return err;
+	err = n == cx->in->shape.nleaves ? lw_set(cx, args, argt, n) :
+	    lw_bad(cx, "operands do not match the result shape");
+	free(args);
+	free(argt);
+	return err;
 }

@@ -44,6 +44,8 @@ static const struct {
 	{ "select", pass_select, 0 },
 	{ "trunc", pass_trunc, 0 },
 	{ "argmax", pass_argmax, 0 },
+	{ "maxpool", pass_maxpool, 0 },
+	{ "topk", pass_topk, 0 },
 	{ "cse", pass_cse, 0 },
 	{ "licm", pass_licm, 0 },
 	{ "dce", pass_dce, 0 },
@@ -54,8 +56,8 @@ static const struct {
 /* The default order; opt-in passes run where they stand here. */
 static const char *const pipeline[] = {
 	"inline", "fold", "simplify", "sqrteps", "strength", "denom",
-	"select", "trunc", "fold", "simplify", "argmax", "cse", "licm",
-	"dce",
+	"select", "trunc", "fold", "simplify", "argmax", "maxpool", "topk",
+	"cse", "licm", "dce",
 };
 #define NPIPE (sizeof(pipeline) / sizeof(pipeline[0]))
 
@@ -94,7 +96,7 @@ help(void)
 	    "  --passes=LIST  passes to run, comma-separated, in order, or\n"
 	    "                 none; the default is\n"
 	    "                 inline,fold,simplify,strength,select,trunc,\n"
-	    "                 fold,simplify,argmax,cse,licm,dce\n"
+	    "                 fold,simplify,argmax,maxpool,topk,cse,licm,dce\n"
 	    "  --disable-pass NAME\n"
 	    "                 do not run pass NAME (repeatable)\n"
 	    "  --enable-pass NAME\n"

@@ -30,6 +30,8 @@ int pass_licm(struct spu_program *p, struct spu_diag *d);
 int pass_argmax(struct spu_program *p, struct spu_diag *d);
 int pass_denom(struct spu_program *p, struct spu_diag *d);
 int pass_sqrteps(struct spu_program *p, struct spu_diag *d);
+int pass_maxpool(struct spu_program *p, struct spu_diag *d);
+int pass_topk(struct spu_program *p, struct spu_diag *d);
 
 /* stats.c: the MPC cost of a program (see stats.c for what counts). */
 struct stats_cost {
@@ -125,7 +127,18 @@ int pass_insn_copy(struct spu_insn *dst, const struct spu_insn *src);
 /* Set (replace or insert, keeping keys sorted) attribute k. */
 int pass_attr_set(struct spu_insn *in, enum spu_attr_key k, const int64_t *v,
     uint32_t n);
+/* Remove attribute k (if present). */
+void pass_attr_del(struct spu_insn *in, enum spu_attr_key k);
 int pass_type_eq(const struct spu_type *a, const struct spu_type *b);
+
+/* Inside a function (a region), by scanning it: the instruction that
+ * defines slot s (NULL if none), and the parameter index of slot s (-1
+ * if s is not a PARAM's result). */
+const struct spu_insn *pass_func_def(const struct spu_func *fn, uint32_t s);
+int pass_func_param(const struct spu_func *fn, uint32_t s);
+/* 1 if function f has two parameters and returns op(param 0, param 1). */
+int pass_region_binop(const struct spu_program *p, uint32_t f,
+    enum spu_op op);
 int pass_is_float(const struct spu_type *t);
 
 /* Run fn(r) on every function of p with a fresh rewriter (r->ctx =

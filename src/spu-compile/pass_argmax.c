@@ -26,54 +26,33 @@
 
 #include "pass.h"
 
-static const struct spu_insn *
-fdef(const struct spu_func *fn, uint32_t s)
-{
-	for (uint32_t i = 0; i < fn->ninsns; i++)
-		for (uint32_t k = 0; k < fn->insns[i].nout; k++)
-			if (fn->insns[i].out[k] == s)
-				return &fn->insns[i];
-	return NULL;
-}
-
-/* Parameter index of slot s in fn, or -1. */
-static int
-fparam(const struct spu_func *fn, uint32_t s)
-{
-	const struct spu_insn *d = fdef(fn, s);
-	const struct spu_attr *a;
-
-	if (d == NULL || d->op != SPU_OP_PARAM ||
-	    (a = spu_insn_attr(d, SPU_ATTR_INDEX)) == NULL || a->n != 1)
-		return -1;
-	return (int)a->v[0];
-}
-
 /* Is p "a OP b" (or "(a OP b) | (a != a)" / "| (b != b)") with a, b
  * parameters pa and pb?  Returns SPU_REDUCE_MAX when p true means a is
  * the larger, SPU_REDUCE_MIN when a is the smaller, 0 otherwise. */
 static int
 pick(const struct spu_func *fn, uint32_t p, int pa, int pb)
 {
-	const struct spu_insn *c = fdef(fn, p);
+	const struct spu_insn *c = pass_func_def(fn, p);
 	int x, y;
 
 	if (c == NULL || c->nin != 2)
 		return 0;
 	if (c->op == SPU_OP_OR) {
 		for (int k = 0; k < 2; k++) {
-			const struct spu_insn *n = fdef(fn, c->in[1 - k]);
+			const struct spu_insn *n;
+
+			n = pass_func_def(fn, c->in[1 - k]);
 
 			if (n != NULL && n->op == SPU_OP_NE && n->nin == 2 &&
 			    n->in[0] == n->in[1] &&
-			    (fparam(fn, n->in[0]) == pa ||
-			    fparam(fn, n->in[0]) == pb))
+			    (pass_func_param(fn, n->in[0]) == pa ||
+			    pass_func_param(fn, n->in[0]) == pb))
 				return pick(fn, c->in[k], pa, pb);
 		}
 		return 0;
 	}
-	x = fparam(fn, c->in[0]);
-	y = fparam(fn, c->in[1]);
+	x = pass_func_param(fn, c->in[0]);
+	y = pass_func_param(fn, c->in[1]);
 	if (x == pb && y == pa) {	/* b OP a */
 		switch (c->op) {
 		case SPU_OP_GT: return SPU_REDUCE_MIN;
@@ -96,13 +75,13 @@ pick(const struct spu_func *fn, uint32_t p, int pa, int pb)
 static int
 minmax_of(const struct spu_func *fn, uint32_t s, int pa, int pb)
 {
-	const struct spu_insn *sel = fdef(fn, s);
+	const struct spu_insn *sel = pass_func_def(fn, s);
 	int a, b, k;
 
 	if (sel == NULL || sel->op != SPU_OP_SELECT || sel->nin != 3)
 		return 0;
-	a = fparam(fn, sel->in[1]);
-	b = fparam(fn, sel->in[2]);
+	a = pass_func_param(fn, sel->in[1]);
+	b = pass_func_param(fn, sel->in[2]);
 	if (a == pa && b == pb)
 		return pick(fn, sel->in[0], pa, pb);
 	if (a == pb && b == pa) {

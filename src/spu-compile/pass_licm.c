@@ -41,7 +41,7 @@ hoistable(const struct spu_insn *in)
 		secret |= in->type[k].vis == SPU_SECRET;
 	switch (in->op) {
 	case SPU_OP_ADD: case SPU_OP_SUB: case SPU_OP_NEG: case SPU_OP_MUL:
-	case SPU_OP_MATMUL: case SPU_OP_BROADCAST: case SPU_OP_RESHAPE:
+	case SPU_OP_SQUARE: case SPU_OP_MATMUL: case SPU_OP_BROADCAST: case SPU_OP_RESHAPE:
 	case SPU_OP_TRANSPOSE: case SPU_OP_CONVERT: case SPU_OP_SLICE:
 	case SPU_OP_CONCAT: case SPU_OP_REVERSE: case SPU_OP_SELECT:
 	case SPU_OP_NOT: case SPU_OP_AND: case SPU_OP_OR: case SPU_OP_EQ:

@@ -21,10 +21,12 @@
  *             pow(x, 0.5) -> sqrt(x), pow(x, -0.5) -> rsqrt(x)
  *   1 / (1 + exp(-x)), also as reciprocal(...) or with the addition
  *             commuted -> logistic(x)
+ *   x * x, x secret (one slot: the same operand twice) -> square(x),
+ *             also for the squarings of pow above: under semi2k one
+ *             opening instead of two (half the bytes of a product);
+ *             under aby3 the same cost as a product
  *
- * x*x stays a MUL whose two operands are the same slot (CSE makes them
- * so), which the VM can run as a square (one opening instead of two);
- * comparisons against zero stay as they are (the VM's less-than is
+ * Comparisons against zero stay as they are (the VM's less-than is
  * already the MSB of the difference).  Softmax, exp(x - max) /
  * sum(exp(x - max)), is left alone (the max subtraction keeps exp in
  * range) and only counted by --emit=stats.
@@ -118,6 +120,18 @@ make_unary(struct rw *r, struct spu_insn *in, enum spu_op op, uint32_t x)
 	return 1;
 }
 
+/* x * x: SQUARE for a secret x, else a MUL; UINT32_MAX on error */
+static uint32_t
+square(struct rw *r, uint32_t x, const struct spu_type *t)
+{
+	const struct spu_type *xt = rw_type(r, x);
+	uint32_t pr[2] = { x, x };
+
+	if (xt != NULL && xt->vis == SPU_SECRET)
+		return rw_emit(r, SPU_OP_SQUARE, &x, 1, t, NULL);
+	return rw_emit(r, SPU_OP_MUL, pr, 2, t, NULL);
+}
+
 /* x^n for an integer n >= 1 by repeated squaring; UINT32_MAX on error */
 static uint32_t
 power(struct rw *r, uint32_t x, unsigned n, const struct spu_type *t)
@@ -137,8 +151,7 @@ power(struct rw *r, uint32_t x, unsigned n, const struct spu_type *t)
 		n >>= 1;
 		if (n == 0 || r->err != 0)
 			break;
-		pr[0] = pr[1] = sq;
-		sq = rw_emit(r, SPU_OP_MUL, pr, 2, t, NULL);
+		sq = square(r, sq, t);
 	}
 	return r->err == 0 ? acc : UINT32_MAX;
 }
@@ -270,6 +283,10 @@ strength_func(struct rw *r)
 		    in.op == SPU_OP_RECIPROCAL &&
 		    (x = one_plus_exp_neg(r, in.in[0])) != UINT32_MAX)
 			make_unary(r, &in, SPU_OP_LOGISTIC, x);
+		else if (in.nout == 1 && in.nin == 2 && in.op == SPU_OP_MUL &&
+		    in.in[0] == in.in[1] &&
+		    in.type[0].vis == SPU_SECRET)
+			make_unary(r, &in, SPU_OP_SQUARE, in.in[0]);
 		rw_keep(r, &in);
 	}
 }

@@ -128,6 +128,55 @@ pass_attr_set(struct spu_insn *in, enum spu_attr_key k, const int64_t *v,
 	return 0;
 }
 
+void
+pass_attr_del(struct spu_insn *in, enum spu_attr_key k)
+{
+	for (uint32_t pos = 0; pos < in->nattr; pos++)
+		if (in->attr[pos].key == k) {
+			free(in->attr[pos].v);
+			memmove(in->attr + pos, in->attr + pos + 1,
+			    (in->nattr - pos - 1) * sizeof(*in->attr));
+			in->nattr--;
+			return;
+		}
+}
+
+const struct spu_insn *
+pass_func_def(const struct spu_func *fn, uint32_t s)
+{
+	for (uint32_t i = 0; i < fn->ninsns; i++)
+		for (uint32_t k = 0; k < fn->insns[i].nout; k++)
+			if (fn->insns[i].out[k] == s)
+				return &fn->insns[i];
+	return NULL;
+}
+
+int
+pass_func_param(const struct spu_func *fn, uint32_t s)
+{
+	const struct spu_insn *d = pass_func_def(fn, s);
+	const struct spu_attr *a;
+
+	if (d == NULL || d->op != SPU_OP_PARAM ||
+	    (a = spu_insn_attr(d, SPU_ATTR_INDEX)) == NULL || a->n != 1)
+		return -1;
+	return (int)a->v[0];
+}
+
+int
+pass_region_binop(const struct spu_program *p, uint32_t f, enum spu_op op)
+{
+	const struct spu_func *fn;
+	const struct spu_insn *d;
+
+	if (f >= p->nfuncs || (fn = &p->funcs[f])->nparams != 2 ||
+	    fn->nouts != 1 || (d = pass_func_def(fn, fn->outs[0])) == NULL ||
+	    d->op != op || d->nin != 2)
+		return 0;
+	return pass_func_param(fn, d->in[0]) == 0 &&
+	    pass_func_param(fn, d->in[1]) == 1;
+}
+
 /* Make room for slot numbers below n. */
 static int
 grow_slots(struct rw *r, uint32_t n)

@@ -9,15 +9,19 @@
  * generic reducer's region are counted once per element it folds.
  * What counts:
  *   secret multiplication: a MUL, MATMUL or CONV whose operands are both
- *     secret, an AND or OR of two secret preds, and a SELECT with a
- *     secret predicate and a secret side (the VM's p * (x - y));
- *     elements: the products (M*K*N for a matmul);
+ *     secret, a SQUARE of a secret, an AND or OR of two secret preds,
+ *     and a SELECT with a secret predicate and a secret side (the VM's
+ *     p * (x - y)); elements: the products (M*K*N for a matmul);
  *   truncation: a MUL, MATMUL or CONV of two float operands, not both
- *     public, and a DIV with a secret float operand (which holds more
- *     inside; so do exp, log, reciprocal, ...); elements: the result's;
+ *     public, a SQUARE of a secret float, and a DIV with a secret float
+ *     operand (which holds more inside; so do exp, log, reciprocal,
+ *     ...); elements: the result's;
  *   comparison: a comparison, MAX, MIN, ABS or SIGN on a secret value,
  *     CLAMP (two), a MAX/MIN reduction or window (one per element
- *     folded) and a SORT (a sorting network's count) of a secret value;
+ *     folded), a SELECT_AND_SCATTER or ARGMAX_WINDOW (W - 1 per window
+ *     of W elements: the select tournament), a SORT (a sorting
+ *     network's count) and a TOPK (k (n - 1) per row: k rounds of
+ *     selection) of a secret value;
  *   nonlinear: a float DIV, RECIPROCAL, EXP, LOG, SQRT, RSQRT, TANH,
  *     LOGISTIC, ERF, SIN, COS, POW or ATAN2 of a secret value, each an
  *     approximation of many rounds.
@@ -111,14 +115,44 @@ products(const struct spu_insn *in, const struct spu_type *x,
 	return numel(&in->type[0]);
 }
 
+/* Elements of one window of in (WINDOW attribute). */
+static uint64_t
+window_size(const struct spu_insn *in)
+{
+	const struct spu_attr *w = spu_insn_attr(in, SPU_ATTR_WINDOW);
+	uint64_t ws = 1;
+
+	for (uint32_t k = 0; w != NULL && k < w->n; k++)
+		ws *= w->v[k] > 0 ? (uint64_t)w->v[k] : 1;
+	return ws;
+}
+
 /* The comparisons of one instruction on secret values. */
 static uint64_t
 compares(const struct spu_insn *in, const struct spu_type *const *t)
 {
-	uint64_t n = numel(&in->type[0]);
+	uint64_t n = numel(&in->type[0]), ws;
 	int64_t kind;
 
 	switch (in->op) {
+	case SPU_OP_SELECT_AND_SCATTER:
+		/* one pick per source element (window) */
+		ws = window_size(in);
+		return in->nin >= 2 && secret(t[0]) && ws > 1 ?
+		    numel(t[1]) * (ws - 1) : 0;
+	case SPU_OP_ARGMAX_WINDOW:
+		ws = window_size(in);
+		return secret(t[0]) && ws > 1 ? n * (ws - 1) : 0;
+	case SPU_OP_TOPK: {
+		int64_t d = attr1(in, SPU_ATTR_DIMS, 0);
+		uint64_t len, k;
+
+		if (!secret(t[0]) || d < 0 || d >= t[0]->shape.ndim ||
+		    (len = (uint64_t)t[0]->shape.dim[d]) < 2)
+			return 0;
+		k = (uint64_t)in->type[0].shape.dim[d];
+		return numel(t[0]) / len * k * (len - 1);
+	}
 	case SPU_OP_LT: case SPU_OP_LE: case SPU_OP_GT: case SPU_OP_GE:
 	case SPU_OP_EQ: case SPU_OP_NE: case SPU_OP_MAX: case SPU_OP_MIN:
 	case SPU_OP_ABS: case SPU_OP_SIGN:
@@ -132,15 +166,8 @@ compares(const struct spu_insn *in, const struct spu_type *const *t)
 			return 0;
 		if (in->op == SPU_OP_REDUCE)
 			return numel(t[0]) > n ? numel(t[0]) - n : 0;
-		{
-			const struct spu_attr *w = spu_insn_attr(in,
-			    SPU_ATTR_WINDOW);
-			uint64_t ws = 1;
-
-			for (uint32_t k = 0; w != NULL && k < w->n; k++)
-				ws *= w->v[k] > 0 ? (uint64_t)w->v[k] : 1;
-			return ws > 1 ? n * (ws - 1) : 0;
-		}
+		ws = window_size(in);
+		return ws > 1 ? n * (ws - 1) : 0;
 	case SPU_OP_SORT: {
 		int64_t d = attr1(in, SPU_ATTR_DIMS, 0);
 		uint64_t len, l;
@@ -249,6 +276,17 @@ cost_insn(struct stats_cost *c, const struct spu_insn *in,
 				c->squares++;
 		}
 		if (isf(x) && isf(y)) {
+			c->trunc++;
+			c->trunc_el += numel(&in->type[0]);
+		}
+		break;
+	case SPU_OP_SQUARE:
+		if (x == NULL || !secret(x))
+			break;
+		c->smul++;
+		c->smul_el += numel(&in->type[0]);
+		c->squares++;
+		if (isf(x)) {
 			c->trunc++;
 			c->trunc_el += numel(&in->type[0]);
 		}

@@ -138,14 +138,36 @@ report(int party, const char *msg)
 		fprintf(stderr, PROG ": party %d: %s\n", party, msg);
 }
 
+/*
+ * Peak resident memory of this process in KiB (VmHWM), or 0 where
+ * /proc is missing.  Not getrusage: its ru_maxrss keeps the high-water
+ * mark of the process image before exec, which for a child spawned by
+ * a large parent (a benchmark script) is the parent's.
+ */
+static unsigned long
+peak_rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long kib = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmHWM: %lu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
 static void
 print_stats(int party, const struct party_result *r)
 {
 	fprintf(stderr, PROG ": party %d: wall %.3f s, sent %llu B, "
-	    "received %llu B, rounds %llu\n", party, r->wall,
-	    (unsigned long long)r->st.bytes_sent,
+	    "received %llu B, rounds %llu, peak RSS %.1f MiB\n", party,
+	    r->wall, (unsigned long long)r->st.bytes_sent,
 	    (unsigned long long)r->st.bytes_recv,
-	    (unsigned long long)r->st.rounds);
+	    (unsigned long long)r->st.rounds, peak_rss_kib() / 1024.0);
 }
 
 enum { OPT_PROTOCOL = 256, OPT_FIELD, OPT_FXP, OPT_STATS, OPT_KEYGEN,

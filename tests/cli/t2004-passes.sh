@@ -5,8 +5,10 @@
 # before and after), the program computes the same with and without the
 # pass (spu-run --cleartext), and, where the pass changes what the VM
 # runs (mixed int x fixed-point products, select as a product, hoisted
-# loop code), the MPC result under ref2k and semi2k matches a cleartext
-# computation done here with awk.  Also the switches: -O0, --passes,
+# loop code, max pooling in argmax form, top-k, square), the MPC result
+# under ref2k, semi2k (and aby3 for the new ops) matches a cleartext
+# computation done here with awk or the cleartext evaluator's; the
+# square's bytes are counted.  Also the switches: -O0, --passes,
 # --disable-pass, --enable-pass.
 . "$srcdir/tests/lib.sh"
 
@@ -84,7 +86,7 @@ run_fails 2 "'fold' runs by default" "--enable-pass of a default pass" \
 run_fails 2 "bad list" "--passes with an unknown name" \
 	"$C" --passes=fold,licm,nope -o "$T/o.spub" "$srcdir/tests/data/linreg.hlo.txt"
 stats "$srcdir/tests/data/linreg.hlo.txt" >"$T/st.txt"
-for p in inline fold simplify strength select trunc argmax cse licm dce; do
+for p in inline fold simplify strength select trunc argmax maxpool topk cse licm dce; do
 	has "default pipeline runs $p" "^$p +[0-9]+$" "$T/st.txt"
 done
 hasnt "opt-in passes are off by default" '^(denom|sqrteps) ' "$T/st.txt"
@@ -202,7 +204,8 @@ has "strength: x/4 -> x*0.25" 'mul\(%0, %[0-9]+\) : secret f32\[4\]' "$T/b.txt"
 has "strength: 0.25 computed here" 'value=\[0.25' "$T/b.txt"
 has "strength: 1/(1+exp(-x)) -> logistic" ' logistic\(%0\)' "$T/b.txt"
 has "strength: x/sqrt(y) -> x*rsqrt(y)" ' rsqrt\(' "$T/b.txt"
-has "strength: x^2 is x*x on one slot" 'mul\(%0, %0\)' "$T/b.txt"
+has "strength: x^2 is square(x)" ' square\(%0\) : secret f32\[4\]' "$T/b.txt"
+hasnt "strength: no x*x left" 'mul\(%0, %0\)' "$T/b.txt"
 hasnt "strength: no exp left" ' exp\(' "$T/b.txt"
 "$C" --passes=fold,simplify,dce -o "$T/a.spub" "$T/str.hlo"
 "$C" -o "$T/b.spub" "$T/str.hlo"
@@ -336,9 +339,9 @@ HLO
 text --disable-pass licm "$T/licm.hlo" >"$T/a.txt"
 text "$T/licm.hlo" >"$T/b.txt"
 has "licm: off, w*w is in the body" '^func @2 .*body' "$T/a.txt"
-ok $(awk '/^func @0/ { f = 1 } /^func @[1-9]/ { f = 0 } f && / mul\(/ { n++ } END { exit n != 1 }' "$T/b.txt"; echo $?) \
+ok $(awk '/^func @0/ { f = 1 } /^func @[1-9]/ { f = 0 } f && / square\(/ { n++ } END { exit n != 1 }' "$T/b.txt"; echo $?) \
 	"licm: w*w computed once, before the loop"
-ok $(awk '/^func/ { f = /body/ } f && / mul\(/ { n++ } END { exit n != 0 }' "$T/b.txt"; echo $?) \
+ok $(awk '/^func/ { f = /body/ } f && / (mul|square)\(/ { n++ } END { exit n != 0 }' "$T/b.txt"; echo $?) \
 	"licm: no product left in the body"
 has "licm: the loop carries the hoisted value" 'while\(%[0-9]+, %0, %1, %[0-9]+\)' "$T/b.txt"
 "$C" --disable-pass licm -o "$T/a.spub" "$T/licm.hlo"
@@ -449,5 +452,281 @@ ok $(awk '$2 == "=" { op[$1] = $3 } /^  return/ { r = op[$2] }
 "$C" --enable-pass denom -o "$T/b.spub" "$T/den.hlo"
 clear a.out "$T/a.spub" "$T/d.csv"; clear b.out "$T/b.spub" "$T/d.csv"
 same "$T/a.out" "$T/b.out" "denom: same result"
+
+# --- maxpool: reduce-window max + select-and-scatter in argmax form ---
+cat >"$T/pool.hlo" <<'HLO'
+HloModule pool
+mx {
+  a = f32[] parameter(0)
+  b = f32[] parameter(1)
+  ROOT m = f32[] maximum(a, b)
+}
+ge {
+  a = f32[] parameter(0)
+  b = f32[] parameter(1)
+  ROOT c = pred[] compare(a, b), direction=GE
+}
+ad {
+  a = f32[] parameter(0)
+  b = f32[] parameter(1)
+  ROOT s = f32[] add(a, b)
+}
+ENTRY main {
+  x = f32[5,6] parameter(0)
+  g = f32[3,3] parameter(1)
+  ninf = f32[] constant(-inf)
+  zero = f32[] constant(0)
+  m = f32[3,3] reduce-window(x, ninf), window={size=3x3 stride=2x2 pad=1_1x1_1}, to_apply=mx
+  d = f32[5,6] select-and-scatter(x, g, zero), window={size=3x3 stride=2x2 pad=1_1x1_1}, select=ge, scatter=ad
+  ROOT t = (f32[3,3], f32[5,6]) tuple(m, d)
+}
+HLO
+# ties, so the pick's tie rule matters
+printf '2,0.5,2,-1,3,3\n0.25,2,-0.5,3,-1,0.5\n3,3,0.5,-2,2,2\n-1,0.25,3,0.5,0.5,-1\n2,-1,2,1.5,3,0.25\n' >"$T/px.csv"
+printf '1.5,-0.75,0.5\n-1.25,2,0.25\n1,-2,0.75\n' >"$T/pg.csv"
+text "$T/pool.hlo" >"$T/b.txt"
+ok $([ "$(count ' argmax_window\(' "$T/b.txt")" -eq 1 ] &&
+    [ "$(count ' window_scatter\(' "$T/b.txt")" -eq 1 ]; echo $?) \
+	"maxpool: one argmax_window, one window_scatter"
+hasnt "maxpool: no reduce_window or select_and_scatter left" \
+	' (reduce_window|select_and_scatter)\(' "$T/b.txt"
+has "maxpool: the one-hot is a secret pred [3,3,9]" \
+	'argmax_window\(.* secret f32\[3,3\], secret pred\[3,3,9\]' "$T/b.txt"
+has "maxpool: the gradient is one-hot times the broadcast source" \
+	' mul\(%[0-9]+, %[0-9]+\) : secret f32\[3,3,9\]' "$T/b.txt"
+stats --disable-pass maxpool "$T/pool.hlo" >"$T/a.txt"
+stats "$T/pool.hlo" >"$T/b.txt"
+has "maxpool: stats row" '^maxpool .*reduce_window-1 select_and_scatter-1 argmax_window\+1 window_scatter\+1' "$T/b.txt"
+# 9 windows of 9: 72 comparisons each for the max and the select, + 1
+# for the select region itself
+ok $([ "$(col cmp_elems last "$T/a.txt")" -eq 145 ] &&
+    [ "$(col cmp_elems last "$T/b.txt")" -eq 73 ]; echo $?) \
+	"maxpool: secret comparisons 145 -> 73"
+"$C" --disable-pass maxpool -o "$T/a.spub" "$T/pool.hlo"
+"$C" -o "$T/b.spub" "$T/pool.hlo"
+clear a.out "$T/a.spub" "$T/px.csv" "$T/pg.csv"
+clear b.out "$T/b.spub" "$T/px.csv" "$T/pg.csv"
+same "$T/a.out" "$T/b.out" "maxpool: same result as without the pass"
+for pp in "ref2k 1" "semi2k 2" "semi2k 3" "aby3 3"; do
+	# shellcheck disable=SC2086
+	set -- $pp
+	if mpc "$1" "$2" "$T/b.spub" "$T/px.csv" "$T/pg.csv"; then
+		near "$T/b.out" "$T/mpc.txt" 0.001 "maxpool: $1 ($2 parties) matches the cleartext"
+	else
+		ok 1 "maxpool: $1 ($2 parties) run"
+	fi
+done
+# GT picks the last maximum; a select-and-scatter over other windows
+# and a max pool with init 0 are left alone
+cat >"$T/pool2.hlo" <<'HLO'
+HloModule pool2
+mx {
+  a = f32[] parameter(0)
+  b = f32[] parameter(1)
+  ROOT m = f32[] maximum(a, b)
+}
+gt {
+  a = f32[] parameter(0)
+  b = f32[] parameter(1)
+  ROOT c = pred[] compare(a, b), direction=GT
+}
+ge {
+  a = f32[] parameter(0)
+  b = f32[] parameter(1)
+  ROOT c = pred[] compare(a, b), direction=GE
+}
+ad {
+  a = f32[] parameter(0)
+  b = f32[] parameter(1)
+  ROOT s = f32[] add(a, b)
+}
+ENTRY main {
+  x = f32[4,4] parameter(0)
+  g = f32[2,2] parameter(1)
+  ninf = f32[] constant(-inf)
+  zero = f32[] constant(0)
+  m = f32[2,2] reduce-window(x, ninf), window={size=2x2 stride=2x2}, to_apply=mx
+  m0 = f32[3,3] reduce-window(x, zero), window={size=2x2 stride=1x1}, to_apply=mx
+  d = f32[4,4] select-and-scatter(x, g, zero), window={size=2x2 stride=2x2}, select=gt, scatter=ad
+  e = f32[4,4] select-and-scatter(x, m0, zero), window={size=2x2 stride=1x1}, select=ge, scatter=ad
+  ROOT t = (f32[2,2], f32[4,4], f32[4,4]) tuple(m, d, e)
+}
+HLO
+printf '2,2,-1,3\n0.5,2,3,3\n-1,-2,0.25,0.25\n-1,-3,0.25,0.25\n' >"$T/qx.csv"
+printf '1.5,-0.75\n0.5,2\n' >"$T/qg.csv"
+text "$T/pool2.hlo" >"$T/b.txt"
+ok $([ "$(count ' argmax_window\(' "$T/b.txt")" -eq 1 ] &&
+    [ "$(count ' select_and_scatter\(' "$T/b.txt")" -eq 1 ] &&
+    [ "$(count ' reduce_window\(' "$T/b.txt")" -eq 1 ]; echo $?) \
+	"maxpool: only the matching pair is rewritten"
+"$C" --disable-pass maxpool -o "$T/a.spub" "$T/pool2.hlo"
+"$C" -o "$T/b.spub" "$T/pool2.hlo"
+clear a.out "$T/a.spub" "$T/qx.csv" "$T/qg.csv"
+clear b.out "$T/b.spub" "$T/qx.csv" "$T/qg.csv"
+same "$T/a.out" "$T/b.out" "maxpool: GT select, same result"
+if mpc semi2k 2 "$T/b.spub" "$T/qx.csv" "$T/qg.csv"; then
+	near "$T/b.out" "$T/mpc.txt" 0.001 "maxpool: GT select, semi2k matches the cleartext"
+else
+	ok 1 "maxpool: GT select, semi2k run"
+fi
+# JAX's MaxPool2 training step (bench grid): both pools rewritten
+stats "$srcdir/bench/grid/netB_sgd.hlo.txt" >"$T/b.txt"
+has "maxpool: fires on netB_sgd" '^maxpool .*select_and_scatter-2 argmax_window\+2 window_scatter\+2' "$T/b.txt"
+ok $(awk '$1 == "argmax" { a = $6 } $1 == "maxpool" { m = $6 }
+    END { exit !(a - m == 983040) }' "$T/b.txt"; echo $?) \
+	"maxpool: netB_sgd compares 983040 elements less"
+
+# --- topk: a sort used only through its first k becomes a top-k ---
+cat >"$T/topk.hlo" <<'HLO'
+HloModule topk
+gt {
+  a = f32[] parameter(0)
+  b = f32[] parameter(1)
+  i = s32[] parameter(2)
+  j = s32[] parameter(3)
+  ROOT c = pred[] compare(a, b), direction=GT
+}
+lt {
+  a = f32[] parameter(0)
+  b = f32[] parameter(1)
+  ROOT c = pred[] compare(a, b), direction=LT
+}
+ENTRY main {
+  x = f32[3,20] parameter(0)
+  io = s32[20] iota(), iota_dimension=0
+  ib = s32[3,20] broadcast(io), dimensions={1}
+  s = (f32[3,20], s32[3,20]) sort(x, ib), dimensions={1}, is_stable=true, to_apply=gt
+  v = f32[3,20] get-tuple-element(s), index=0
+  i = s32[3,20] get-tuple-element(s), index=1
+  v4 = f32[3,4] slice(v), slice={[0:3], [0:4]}
+  i4 = s32[3,4] slice(i), slice={[0:3], [0:4]}
+  i2 = s32[2,3] slice(i), slice={[1:3], [0:3]}
+  a = f32[3,20] sort(x), dimensions={1}, to_apply=lt
+  a2 = f32[3,2] slice(a), slice={[0:3], [0:2]}
+  ROOT t = (f32[3,4], s32[3,4], s32[2,3], f32[3,2]) tuple(v4, i4, i2, a2)
+}
+HLO
+cat >"$T/tx.csv" <<'CSV'
+2.5,0,-2,2,3,0,1.75,0,-1,0,0.5,1.75,0.25,-2,2.5,2.5,1.75,-2,-2,1.75
+-0.5,2,2.5,2,-2,-0.5,0.5,-1,2,0,0.5,0.25,0.5,0.25,1.75,0,-0.5,-0.5,-0.5,0
+1.75,2,3,-1,0.5,2,1.75,2.5,0.25,-0.5,0.25,-0.5,-2,-0.5,0,3,-2,0,-0.5,0
+CSV
+# descending top 4 with their first indices (ties keep the earlier),
+# two rows of the top 3 indices, ascending bottom 2
+cat >"$T/twant.txt" <<'CSV'
+3,2.5,2.5,2.5
+2.5,2,2,2
+3,3,2.5,2
+4,0,14,15
+2,1,3,8
+2,15,7,1
+2,1,3
+2,15,7
+-2,-2
+-2,-1
+-2,-2
+CSV
+text "$T/topk.hlo" >"$T/b.txt"
+ok $([ "$(count ' topk\(' "$T/b.txt")" -eq 2 ] &&
+    [ "$(count ' sort\(' "$T/b.txt")" -eq 0 ]; echo $?) "topk: both sorts become top-k"
+has "topk: k = 4 for the key and its indices" \
+	'topk\(%[0-9]+, %[0-9]+\) : secret f32\[3,4\], secret s32\[3,4\]' "$T/b.txt"
+ok $([ "$(count ' slice\(' "$T/b.txt")" -eq 1 ]; echo $?) \
+	"topk: slices that keep the whole top-k are dropped"
+stats --disable-pass topk "$T/topk.hlo" >"$T/a.txt"
+stats "$T/topk.hlo" >"$T/b.txt"
+has "topk: stats row" '^topk .*sort-2 topk\+2' "$T/b.txt"
+# network: 2 sorts x 3 rows x 150; top-k: 3 rows x 19 x (4 + 2)
+ok $([ "$(col cmp_elems last "$T/a.txt")" -eq 900 ] &&
+    [ "$(col cmp_elems last "$T/b.txt")" -eq 342 ]; echo $?) \
+	"topk: secret comparisons 900 -> 342"
+"$C" --disable-pass topk -o "$T/a.spub" "$T/topk.hlo"
+"$C" -o "$T/b.spub" "$T/topk.hlo"
+clear a.out "$T/a.spub" "$T/tx.csv"; clear b.out "$T/b.spub" "$T/tx.csv"
+same "$T/a.out" "$T/b.out" "topk: same result as without the pass"
+same "$T/twant.txt" "$T/b.out" "topk: the expected top-k"
+for pp in "ref2k 1" "semi2k 2" "aby3 3"; do
+	# shellcheck disable=SC2086
+	set -- $pp
+	if mpc "$1" "$2" "$T/b.spub" "$T/tx.csv"; then
+		near "$T/twant.txt" "$T/mpc.txt" 0.001 "topk: $1 ($2 parties) result"
+	else
+		ok 1 "topk: $1 ($2 parties) run"
+	fi
+done
+# left alone: a sort returned whole, one sliced from 1, and k = 9 of 10
+# (9 x 9 comparisons are more than the network's 10 x 4 x 5 / 4)
+cat >"$T/notk.hlo" <<'HLO'
+HloModule notk
+ENTRY main {
+  x = f32[10] parameter(0)
+  a = f32[10] sort(x), dimensions={0}, to_apply=lt
+  b = f32[10] sort(x), dimensions={0}, to_apply=gt
+  b2 = f32[2] slice(b), slice={[1:3]}
+  nx = f32[10] negate(x)
+  c = f32[10] sort(nx), dimensions={0}, to_apply=lt2
+  c9 = f32[9] slice(c), slice={[0:9]}
+  ROOT t = (f32[10], f32[2], f32[9]) tuple(a, b2, c9)
+}
+lt {
+  a = f32[] parameter(0)
+  b = f32[] parameter(1)
+  ROOT c = pred[] compare(a, b), direction=LT
+}
+lt2 {
+  a = f32[] parameter(0)
+  b = f32[] parameter(1)
+  ROOT c = pred[] compare(b, a), direction=GT
+}
+gt {
+  a = f32[] parameter(0)
+  b = f32[] parameter(1)
+  ROOT c = pred[] compare(a, b), direction=GT
+}
+HLO
+text "$T/notk.hlo" >"$T/b.txt"
+ok $([ "$(count ' sort\(' "$T/b.txt")" -eq 3 ] &&
+    [ "$(count ' topk\(' "$T/b.txt")" -eq 0 ]; echo $?) \
+	"topk: whole, offset and nearly whole uses keep the sort"
+
+# --- square: x*x on a secret is a square, half a product's opening ---
+cat >"$T/sq.hlo" <<'HLO'
+HloModule sq
+ENTRY main {
+  x = f32[100] parameter(0)
+  m = f32[100] multiply(x, x)
+  ROOT r = f32[100] add(m, x)
+}
+HLO
+awk 'BEGIN { for (i = 0; i < 100; i++) printf "%.3f\n", (i - 49.5) * 0.37 }' >"$T/sx.csv"
+text "$T/sq.hlo" >"$T/b.txt"
+has "square: x*x -> square(x)" ' square\(%0\) : secret f32\[100\]' "$T/b.txt"
+stats "$T/sq.hlo" >"$T/b.txt"
+has "square: counted as a square" '^patterns: 1 squares' "$T/b.txt"
+"$C" --disable-pass strength -o "$T/a.spub" "$T/sq.hlo"
+"$C" -o "$T/b.spub" "$T/sq.hlo"
+clear a.out "$T/a.spub" "$T/sx.csv"; clear b.out "$T/b.spub" "$T/sx.csv"
+same "$T/a.out" "$T/b.out" "square: same result as x*x"
+# semi2k, 2 parties, FM64: the square opens x - a only: 100 x 8 bytes
+# fewer than the product; aby3 sends the same for both
+"$B/spu-share" --protocol semi2k --parties 2 -o "$T/sq.%d.shr" "$T/sx.csv"
+"$B/spu-share" --protocol aby3 -o "$T/sq3.%d.shr" "$T/sx.csv"
+sent() { "$R" --simulate "$1" --stats "$2" "$3" -o "$T/sqo.%d.shr" 2>&1 |
+	sed -n 's/^spu-run: party 0: .* sent \([0-9]*\) B,.*/\1/p'; }
+sa=$(sent 2 "$T/a.spub" "$T/sq.%d.shr"); sb=$(sent 2 "$T/b.spub" "$T/sq.%d.shr")
+ok $([ -n "$sa" ] && [ -n "$sb" ] && [ $((sa - sb)) -eq 800 ]; echo $?) \
+	"square: semi2k sends 800 bytes less than the product ($sa -> $sb)"
+sa=$(sent 3 "$T/a.spub" "$T/sq3.%d.shr"); sb=$(sent 3 "$T/b.spub" "$T/sq3.%d.shr")
+ok $([ -n "$sa" ] && [ "$sa" = "$sb" ]; echo $?) \
+	"square: aby3 sends the same as the product ($sa, $sb)"
+for pp in "semi2k 2" "aby3 3"; do
+	# shellcheck disable=SC2086
+	set -- $pp
+	if mpc "$1" "$2" "$T/b.spub" "$T/sx.csv"; then
+		near "$T/b.out" "$T/mpc.txt" 0.01 "square: $1 matches the cleartext"
+	else
+		ok 1 "square: $1 run"
+	fi
+done
 
 done_testing

@@ -64,8 +64,8 @@ done
 # --profile: one row per op kind that ran, with its rounds
 "$B/spu-run" --simulate 3 --profile "$T/p.spub" "$T/w.%d.shr" "$T/b.%d.shr" \
 	"$T/X.%d.shr" -o "$T/out.%d.shr" 2>"$T/prof"
-grep -Eq '^matmul +1 ' "$T/prof" && grep -Eq '^mul +1 ' "$T/prof"
-ok $? "--profile lists matmul and mul once each"
+grep -Eq '^matmul +1 ' "$T/prof" && grep -Eq '^square +1 ' "$T/prof"
+ok $? "--profile lists matmul and square (w*w) once each"
 
 # separate processes on TCP
 port=$(port_base 1)

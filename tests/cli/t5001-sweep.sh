@@ -4,7 +4,8 @@
 # that take well under a second each and between them need the VM's
 # sort network, integer division and remainder, floor, atan2, bitwise
 # ops and IEEE bitcasts on secret data, conditionals and reduce-window,
-# are compiled and run under ref2k, semi2k (2 and 3 parties) and aby3 on
+# take_along_axis (gather and scatter with batching dimensions at secret
+# indices) and a one-replica all-reduce, are compiled and run under ref2k, semi2k (2 and 3 parties) and aby3 on
 # random inputs (tests/sweep) against the cleartext evaluator.  Every
 # module must give four "ok" rows: no FAILED, TOO FAR or unsupported.
 # The full sweep is tests/sweep.sh.
@@ -25,7 +26,7 @@ for m in jax2025_value_at_risk_sort jax_median_sort_gather \
     jax2025_linreg_train_step jax_one_hot_iota_compare \
     xla_case_conditional xla_parser_indexed_conditional \
     xla_parser_pad_interior xla_parser_reduce_window_variadic \
-    xla_parser_select_and_scatter_literal; do
+    xla_parser_select_and_scatter_literal jax2025_pmap_softmax_ce_sgd; do
 	f="$dir/$m.hlo.txt"
 	if [ ! -f "$f" ]; then
 		echo "# $m: not in the corpus, skipped"

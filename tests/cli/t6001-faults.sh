@@ -4,18 +4,18 @@
 # file left behind.  Repeated runs, bounded time.
 . "$srcdir/tests/lib.sh"
 
-# a chain of 120 secret products of 20000 elements: ~300 rounds, about
+# a chain of 480 secret products of 20000 elements: ~1400 rounds, about
 # 1 s, so the kill below (at 0..400 ms) always lands mid-run
 {
 	echo "HloModule chain"
 	echo "ENTRY e {"
 	echo "  x0 = f32[20000] parameter(0)"
 	i=1
-	while [ $i -le 120 ]; do
+	while [ $i -le 480 ]; do
 		echo "  x$i = f32[20000] multiply(x$((i - 1)), x$((i - 1)))"
 		i=$((i + 1))
 	done
-	echo "  ROOT r = f32[20000] add(x120, x0)"
+	echo "  ROOT r = f32[20000] add(x480, x0)"
 	echo "}"
 } >"$T/chain.hlo"
 "$B/spu-compile" -o "$T/chain.spub" "$T/chain.hlo"

@@ -55,6 +55,7 @@ struct ctx {
 	uint64_t rounds[SPU_MAX_PARTIES], bytes[SPU_MAX_PARTIES];
 	uint64_t mrounds[SPU_MAX_PARTIES], mbytes[SPU_MAX_PARTIES];
 	uint64_t rrounds[SPU_MAX_PARTIES];	/* relu */
+	uint64_t erounds[SPU_MAX_PARTIES], ebytes[SPU_MAX_PARTIES]; /* eq */
 	int empty_ok[SPU_MAX_PARTIES];
 };
 
@@ -173,8 +174,16 @@ work(struct spu_mpc *m, struct job *j)
 		if ((rc = keep(m, j, R_MSB, z, rc)) != 0)
 			goto out;
 	}
+	if (j->link) {
+		b0 = spu_link_stats(j->link)->bytes_sent;
+		r0 = spu_link_stats(j->link)->rounds;
+	}
 	if ((rc = spu_hal_equal(m, X, Y, &eq)) != 0)
 		goto out;
+	if (j->link) {
+		c->ebytes[p] = spu_link_stats(j->link)->bytes_sent - b0;
+		c->erounds[p] = spu_link_stats(j->link)->rounds - r0;
+	}
 #define DO(slot, call) do {						\
 		t = NULL;						\
 		rc = call;						\
@@ -447,6 +456,26 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 			    "%s field %u, %d parties: relu takes %llu rounds "
 			    "(msb_a %llu)", pn, field, nparties,
 			    (unsigned long long)rr, (unsigned long long)mr);
+			/* equality: two bitwise-comparable sharings (semi2k
+			 * 2PC: the shares; aby3: one reshare), an AND fold
+			 * of log2 k rounds, B2A (aby3: 2 rounds) */
+			uint64_t er = 0, eb = 0;
+			for (int p = 0; p < nparties; p++) {
+				if (c.erounds[p] > er) er = c.erounds[p];
+				if (c.ebytes[p] > eb) eb = c.ebytes[p];
+			}
+			if (proto == SPU_ABY3 || nparties == 2) {
+				unsigned lg = field == 32 ? 5 : field == 64 ?
+				    6 : 7;
+				uint64_t wr = proto == SPU_ABY3 ? lg + 3 :
+				    lg + 1;
+				ok(er == wr && (double)eb / N <=
+				    (proto == SPU_ABY3 ? 5.5 : 2.5) * field / 8,
+				    "%s field %u, %d parties: equal takes %llu "
+				    "rounds, %.1f bytes/elem (want %llu rounds)",
+				    pn, field, nparties, (unsigned long long)er,
+				    (double)eb / N, (unsigned long long)wr);
+			}
 			ok(lr == mr && lr <= (proto == SPU_ABY3 ? 2u : 1u) +
 			    (nparties > 2 ? 1u : 0u) + 1 +
 			    (field == 32 ? 5 : field == 64 ? 6 : 7),

@@ -35,7 +35,7 @@ struct job {
 	void *a[SPU_MAX_SHARES], *b[SPU_MAX_SHARES];	/* MMxKK, KKxNN */
 	void *mul, *mm, *addp, *xy_int;			/* opened results */
 	const void *pub;				/* public N_ELEM */
-	uint64_t mul_bytes, mul_rounds;
+	uint64_t mul_bytes, mul_rounds, trunc_bytes, trunc_rounds;
 	int rc;
 	struct spu_diag d;
 };
@@ -71,8 +71,14 @@ run(void *p)
 	/* integer product: open before truncating */
 	if ((j->rc = m.ops->open(&m, j->xy_int, z, N_ELEM)))
 		goto out;
+	b0 = j->link ? spu_link_stats(j->link)->bytes_sent : 0;
+	r0 = j->link ? spu_link_stats(j->link)->rounds : 0;
 	if ((j->rc = m.ops->trunc(&m, z, z, N_ELEM, (unsigned)j->fxp)))
 		goto out;
+	if (j->link) {
+		j->trunc_bytes = spu_link_stats(j->link)->bytes_sent - b0;
+		j->trunc_rounds = spu_link_stats(j->link)->rounds - r0;
+	}
 	if ((j->rc = m.ops->open(&m, j->mul, z, N_ELEM)))
 		goto out;
 	/* matmul */
@@ -232,6 +238,27 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 		    (unsigned long long)want,
 		    (unsigned long long)jobs[1].mul_rounds,
 		    (unsigned long long)jobs[1].mul_bytes);
+		/* truncation: TruncAPr2 with a 4-byte wrap product for two
+		 * semi2k parties (1 round) and aby3 (2 rounds, then the
+		 * reshare), TruncAPr for more semi2k parties */
+		uint64_t tb = 0, tr = 0, wb, wr;
+		for (int p = 0; p < nparties; p++) {
+			if (jobs[p].trunc_bytes > tb)
+				tb = jobs[p].trunc_bytes;
+			if (jobs[p].trunc_rounds > tr)
+				tr = jobs[p].trunc_rounds;
+		}
+		if (proto == SPU_ABY3)
+			wb = (4 + K) * N_ELEM + 16, wr = 2;
+		else if (nparties == 2)
+			wb = 4 * N_ELEM + 8, wr = 1;
+		else
+			wb = (uint64_t)(K * N_ELEM + 8) * (nparties - 1), wr = 1;
+		ok(tb == wb && tr == wr, "%s field %u, %d parties: trunc costs "
+		    "%llu rounds, %llu bytes at most (got %llu, %llu)", pn,
+		    field, nparties, (unsigned long long)wr,
+		    (unsigned long long)wb, (unsigned long long)tr,
+		    (unsigned long long)tb);
 	}
 	for (int p = 0; p < nparties; p++) {
 		spu_link_free(links[p]);

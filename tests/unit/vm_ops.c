@@ -4,8 +4,8 @@
  * test): rounding, integer division and remainder, bitwise ops and
  * shifts, popcount, bitcasts, pow, atan2, the float remainder, sort
  * (known order, comparator region, stable, variadic, 2-D), gather and
- * dynamic slices at secret indices, scatter (secret indices, general
- * combiner), select-and-scatter and map.  Each program is built by hand
+ * dynamic slices at secret indices (also with batching dimensions),
+ * scatter (secret indices, batching dimensions, general combiner), select-and-scatter and map.  Each program is built by hand
  * (tests/unit/clear_util.h), its parameters marked secret, and run under
  * ref2k, semi2k with 2 and 3 parties and aby3 on threads over local
  * links, in the 64, 128 and 32-bit rings (or the one given as argument).
@@ -625,6 +625,60 @@ test_secret_index(void)
 	done(p, in, 3);
 }
 
+/* take_along_axis and its gradient: operand batching dimensions (batch
+ * dim 0 of x, dim 1 of the indices) with secret indices. */
+static void
+test_batched_index(void)
+{
+	struct spu_program *p = tb_prog(1);
+	struct spu_func *f = &p->funcs[0];
+	uint32_t x = tb_param(f, 0, SPU_F32, SH(3, 4)), i = tb_param(f, 1,
+	    SPU_S32, SH(2, 3, 1)), u = tb_param(f, 2, SPU_F32, SH(2, 3));
+	uint32_t g, sa = 0, sr = 0;
+	struct spu_insn *ins;
+	struct spu_tensor *in[3] = {
+		tb_tensor_f(SPU_F32, SH(3, 4), DV(0, 1, 2, 3, 10, 11, 12, 13,
+		    20, 21, 22, 23)),
+		tb_tensor_i(SPU_S32, SH(2, 3, 1), IV(3, 1, 0, 0, 2, 5)),
+		tb_tensor_f(SPU_F32, SH(2, 3), DV(1, 2, 3, 4, 5, 6)),
+	};
+	/* out[r, b] = x[b, clamp(idx[r, b])]; scatters skip index 5 */
+	const struct want w[3] = {
+		W(0, 3, 11, 20, 0, 12, 23),
+		W(0, 4, 1, 2, 4, 10, 13, 17, 13, 23, 21, 22, 23),
+		W(0, 4, 1, 2, 1, 10, 2, 5, 13, 3, 21, 22, 23),
+	};
+
+	g = OP(f, SPU_OP_GATHER, SPU_F32, SH(2, 3), x, i);
+	ins = tb_last(f);
+	ATTR(ins, SPU_ATTR_COLLAPSED_DIMS, 1);
+	ATTR(ins, SPU_ATTR_START_INDEX_MAP, 1);
+	ATTR(ins, SPU_ATTR_OPERAND_BATCH_DIMS, 0);
+	ATTR(ins, SPU_ATTR_INDICES_BATCH_DIMS, 1);
+	ATTR(ins, SPU_ATTR_INDEX_VECTOR_DIM, 2);
+	ATTR(ins, SPU_ATTR_SLICE_SIZES, 1, 1);
+	for (int k = 0; k < 2; k++) {
+		uint32_t z = OP(f, SPU_OP_SCATTER, SPU_F32, SH(3, 4), x, i, u);
+		ins = tb_last(f);
+		ATTR(ins, SPU_ATTR_INSERTED_DIMS, 1);
+		ATTR(ins, SPU_ATTR_SCATTER_DIMS_TO_OPERAND, 1);
+		ATTR(ins, SPU_ATTR_OPERAND_BATCH_DIMS, 0);
+		ATTR(ins, SPU_ATTR_INDICES_BATCH_DIMS, 1);
+		ATTR(ins, SPU_ATTR_INDEX_VECTOR_DIM, 2);
+		ATTR(ins, SPU_ATTR_REDUCER, k ? SPU_REDUCE_REPLACE :
+		    SPU_REDUCE_ADD);
+		if (k)
+			sr = z;
+		else
+			sa = z;
+	}
+	RET(f, g, sa, sr);
+	secretize(p, 7);
+	check("gather, scatter-add, scatter-replace with batching dims at "
+	    "secret indices", p, in, 3, w, 3);
+	done(p, in, 3);
+}
+
 static void
 test_regions(void)
 {
@@ -843,6 +897,7 @@ main(int argc, char **argv)
 		test_functions();
 		test_sort();
 		test_secret_index();
+		test_batched_index();
 		test_regions();
 		if (FIELD == 64)
 			test_chunks();

@@ -145,5 +145,7 @@ int clear_op_contract(struct clear_ctx *cx, const struct spu_insn *in,
     struct clear_val *const *a, struct clear_val **r);
 int clear_op_sort(struct clear_ctx *cx, const struct spu_insn *in,
     struct clear_val *const *a, struct clear_val **r);
+int clear_op_topk(struct clear_ctx *cx, const struct spu_insn *in,
+    struct clear_val *const *a, struct clear_val **r);
 
 #endif

@@ -115,6 +115,7 @@ iunary(enum spu_op op, enum spu_dtype t, int64_t x, int64_t *z)
 
 	switch (op) {
 	case SPU_OP_NEG: r = 0 - ux; break;
+	case SPU_OP_SQUARE: r = ux * ux; break;
 	case SPU_OP_ABS: r = neg ? 0 - ux : ux; break;
 	case SPU_OP_SIGN: r = neg ? UINT64_MAX : x != 0; break;
 	case SPU_OP_NOT: r = t == SPU_PRED ? !x : ~ux; break;
@@ -183,6 +184,7 @@ funary(enum spu_op op, double x, double *z)
 {
 	switch (op) {
 	case SPU_OP_NEG: *z = -x; break;
+	case SPU_OP_SQUARE: *z = x * x; break;
 	case SPU_OP_ABS: *z = fabs(x); break;
 	case SPU_OP_SIGN: *z = x > 0 ? 1.0 : x < 0 ? -1.0 : x; break;
 	case SPU_OP_EXP: *z = exp(x); break;

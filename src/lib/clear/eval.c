@@ -430,12 +430,15 @@ run_insn(struct clear_ctx *cx, const struct spu_insn *in,
 	case SPU_OP_GATHER: case SPU_OP_SCATTER:
 		return clear_op_index(cx, in, a, r);
 	case SPU_OP_REDUCE: case SPU_OP_REDUCE_WINDOW:
-	case SPU_OP_SELECT_AND_SCATTER:
+	case SPU_OP_SELECT_AND_SCATTER: case SPU_OP_ARGMAX_WINDOW:
+	case SPU_OP_WINDOW_SCATTER:
 		return clear_op_reduce(cx, in, a, r);
 	case SPU_OP_MATMUL: case SPU_OP_CONV:
 		return clear_op_contract(cx, in, a, r);
 	case SPU_OP_SORT:
 		return clear_op_sort(cx, in, a, r);
+	case SPU_OP_TOPK:
+		return clear_op_topk(cx, in, a, r);
 	default:
 		return clear_op_elementwise(cx, in, a, r);
 	}

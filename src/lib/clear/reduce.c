@@ -1,7 +1,8 @@
 /*
  * reduce.c - the cleartext evaluator's reductions: the combiners (a known
  * REDUCER kind or a called function) that SCATTER also uses, REDUCE,
- * REDUCE_WINDOW and SELECT_AND_SCATTER.
+ * REDUCE_WINDOW and SELECT_AND_SCATTER, and the argmax form of max
+ * pooling, ARGMAX_WINDOW and WINDOW_SCATTER.
  *
  * Elements are combined one at a time in row-major order, starting from
  * the init value: acc = f(acc, x).  Reduce-window treats padding and
@@ -403,6 +404,142 @@ out:
 	return err;
 }
 
+/* Window attributes without dilation, and the window's shape. */
+static int
+plain_window(struct clear_ctx *cx, const struct spu_insn *in,
+    const struct spu_shape *s, struct window *w, struct spu_shape *ws,
+    int64_t *nwin)
+{
+	int err;
+
+	if ((err = read_window(cx, in, s, w)) != 0)
+		return err;
+	for (int i = 0; i < w->n; i++)
+		if (w->bdil[i] != 1 || w->wdil[i] != 1)
+			return clear_fail(cx, SPU_EUNSUPP, "%s with dilation",
+			    spu_op_name(in->op));
+	ws->ndim = w->n;
+	memcpy(ws->dim, w->size, sizeof(ws->dim));
+	if ((*nwin = spu_shape_numel(ws)) < 0)
+		return clear_fail(cx, SPU_ELIMIT, "window too large");
+	return 0;
+}
+
+/* Fail unless s is [w->out.., nwin]. */
+static int
+check_grid(struct clear_ctx *cx, const struct window *w, int64_t nwin,
+    const struct spu_shape *s, const char *what)
+{
+	struct spu_shape g = w->out;
+
+	if (g.ndim >= SPU_MAX_DIMS)
+		return clear_fail(cx, SPU_ESHAPE, "window grid of rank %d has "
+		    "no room for the window", g.ndim);
+	g.dim[g.ndim++] = nwin;
+	return clear_check_shape(cx, &g, s, what);
+}
+
+/* ARGMAX_WINDOW(x, init) -> (max, onehot): per window the element that
+ * select-and-scatter's rule picks (init when there is none) and a
+ * one-hot of its place in the window. */
+static int
+op_argmax_window(struct clear_ctx *cx, const struct spu_insn *in,
+    struct clear_val *const *a, struct clear_val **r)
+{
+	struct clear_val *x = a[0];
+	int64_t bs[SPU_MAX_DIMS], o[SPU_MAX_DIMS] = { 0 }, nwin;
+	union clear_elem init, pair[2], keep;
+	enum spu_dtype pt[2] = { x->dtype, x->dtype }, pred = SPU_PRED;
+	struct spu_shape ws;
+	struct window w;
+	int err;
+
+	if (in->nfunc < 1)
+		return clear_fail(cx, SPU_EFORMAT, "needs a select function");
+	if ((err = plain_window(cx, in, &x->shape, &w, &ws, &nwin)) != 0 ||
+	    (err = clear_check_shape(cx, &w.out, &r[0]->shape,
+	    "the maximum")) != 0 ||
+	    (err = check_grid(cx, &w, nwin, &r[1]->shape, "the one-hot")) !=
+	    0 || (err = inits(cx, a + 1, 1, r, &init)) != 0)
+		return err;
+	if (clear_isf(x->dtype) != clear_isf(r[0]->dtype))
+		return clear_fail(cx, SPU_ESHAPE, "operand is %s, result %s",
+		    spu_dtype_name(x->dtype), spu_dtype_name(r[0]->dtype));
+	clear_strides(&x->shape, bs);
+	for (size_t e = 0; e < r[0]->n; e++) {
+		int64_t wi[SPU_MAX_DIMS] = { 0 }, sel = -1, at = -1;
+
+		for (int64_t j = 0; j < nwin; j++) {
+			int64_t p = window_at(&w, bs, o, wi);
+
+			clear_next_index(wi, &ws);
+			r[1]->e[e * (size_t)nwin + (size_t)j].i = 0;
+			if (p < 0)
+				continue;
+			if (sel >= 0) {
+				pair[0] = x->e[sel];
+				pair[1] = x->e[p];
+				if ((err = clear_call_scalars(cx, in->func[0],
+				    pt, pair, 2, &pred, &keep, 1)) != 0)
+					return err;
+				if (keep.i)
+					continue;
+			}
+			sel = p;
+			at = j;
+		}
+		r[0]->e[e] = sel < 0 ? init : clear_convert(r[0]->dtype,
+		    x->dtype, x->e[sel]);
+		if (at >= 0)
+			r[1]->e[e * (size_t)nwin + (size_t)at].i = 1;
+		clear_next_index(o, &w.out);
+	}
+	return 0;
+}
+
+/* WINDOW_SCATTER(y, init): init plus each entry of y [grid.., W] at its
+ * window position; entries on padding are dropped. */
+static int
+op_window_scatter(struct clear_ctx *cx, const struct spu_insn *in,
+    struct clear_val *const *a, struct clear_val *z)
+{
+	struct clear_val *y = NULL;
+	int64_t bs[SPU_MAX_DIMS], o[SPU_MAX_DIMS] = { 0 }, nwin;
+	union clear_elem init;
+	struct spu_shape ws;
+	struct window w;
+	int err;
+
+	if ((err = plain_window(cx, in, &z->shape, &w, &ws, &nwin)) != 0 ||
+	    (err = check_grid(cx, &w, nwin, &a[0]->shape, "the operand")) !=
+	    0 || (err = inits(cx, a + 1, 1, &z, &init)) != 0 ||
+	    (err = clear_coerce(cx, a[0], z->dtype, &y)) != 0)
+		return err;
+	for (size_t e = 0; e < z->n; e++)
+		z->e[e] = init;
+	clear_strides(&z->shape, bs);
+	for (size_t e = 0; e * (size_t)nwin < y->n; e++) {
+		int64_t wi[SPU_MAX_DIMS] = { 0 };
+
+		for (int64_t j = 0; j < nwin; j++) {
+			int64_t p = window_at(&w, bs, o, wi);
+			union clear_elem v = y->e[e * (size_t)nwin + (size_t)j];
+
+			clear_next_index(wi, &ws);
+			if (p < 0)
+				continue;
+			if (clear_isf(z->dtype))
+				z->e[p].f += v.f;
+			else
+				z->e[p].i = clear_wrap(z->dtype,
+				    (uint64_t)z->e[p].i + (uint64_t)v.i);
+		}
+		clear_next_index(o, &w.out);
+	}
+	clear_val_unref(y);
+	return 0;
+}
+
 int
 clear_op_reduce(struct clear_ctx *cx, const struct spu_insn *in,
     struct clear_val *const *a, struct clear_val **r)
@@ -422,6 +559,18 @@ clear_op_reduce(struct clear_ctx *cx, const struct spu_insn *in,
 			return clear_fail(cx, SPU_EFORMAT, "takes 3 operands "
 			    "and gives one result");
 		return op_select_scatter(cx, in, a, r[0]);
+	}
+	if (in->op == SPU_OP_ARGMAX_WINDOW) {
+		if (in->nin != 2 || n != 2 || r[1]->dtype != SPU_PRED)
+			return clear_fail(cx, SPU_EFORMAT, "takes 2 operands "
+			    "and gives a value and a pred one-hot");
+		return op_argmax_window(cx, in, a, r);
+	}
+	if (in->op == SPU_OP_WINDOW_SCATTER) {
+		if (in->nin != 2 || n != 1)
+			return clear_fail(cx, SPU_EFORMAT, "takes 2 operands "
+			    "and gives one result");
+		return op_window_scatter(cx, in, a, r[0]);
 	}
 	if (n == 0 || n > CLEAR_MAX_VARIADIC || in->nin != 2 * n)
 		return clear_fail(cx, SPU_EFORMAT, "needs N operands, N init "

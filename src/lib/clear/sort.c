@@ -6,6 +6,10 @@
  * merge sort and therefore always stable.  The known orders place NaN
  * after every number in ascending order (first in descending order) and
  * treat -0 and +0 as equal, as JAX's sort does.
+ *
+ * TOPK is the first k (its result's length along the dimension) of the
+ * same stable sort, found here by k passes of selection instead: each
+ * pass takes the earliest element that no remaining one goes before.
  */
 #include "config.h"
 
@@ -177,6 +181,104 @@ out:
 		clear_val_unref(x[k]);
 	free(perm);
 	free(tmp);
+	free(s);
+	return err;
+}
+
+int
+clear_op_topk(struct clear_ctx *cx, const struct spu_insn *in,
+    struct clear_val *const *a, struct clear_val **r)
+{
+	struct clear_val *x[CLEAR_MAX_VARIADIC] = { NULL };
+	const struct spu_attr *ra = spu_insn_attr(in, SPU_ATTR_REDUCER);
+	struct sorter *s = NULL;
+	int64_t dim, st[SPU_MAX_DIMS], rst[SPU_MAX_DIMS];
+	int64_t idx[SPU_MAX_DIMS] = { 0 }, len, nl, k;
+	unsigned char *taken = NULL;
+	struct spu_shape lines;
+	uint32_t n = in->nout;
+	int err = 0, lt;
+
+	if (n == 0 || n > CLEAR_MAX_VARIADIC || in->nin != n)
+		return clear_fail(cx, SPU_EFORMAT, "needs as many results as "
+		    "operands (1..%d)", CLEAR_MAX_VARIADIC);
+	for (uint32_t j = 0; j < n; j++)
+		if ((err = clear_result(cx, in, j, &r[j])) != 0)
+			return err;
+	if ((err = clear_attr_n(cx, in, SPU_ATTR_DIMS, 1, 1, 0, &dim)) != 0)
+		return err;
+	if (dim < 0 || dim >= a[0]->shape.ndim)
+		return clear_fail(cx, SPU_EFORMAT, "dimension %lld out of "
+		    "range", (long long)dim);
+	if (ra == NULL || ra->n != 1 || (ra->v[0] != SPU_SORT_ASC &&
+	    ra->v[0] != SPU_SORT_DESC))
+		return clear_fail(cx, SPU_EFORMAT, "needs REDUCER = ascending "
+		    "or descending");
+	len = a[0]->shape.dim[dim];
+	k = r[0]->shape.dim[dim];
+	if (k < 0 || k > len)
+		return clear_fail(cx, SPU_ESHAPE, "keeps %lld of %lld elements",
+		    (long long)k, (long long)len);
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (taken = malloc((size_t)len + 1)) == NULL) {
+		err = clear_fail(cx, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	s->cx = cx;
+	s->n = n;
+	s->x = x;
+	s->kind = (int)ra->v[0];
+	for (uint32_t j = 0; j < n; j++) {
+		struct spu_shape want = a[0]->shape;
+
+		want.dim[dim] = k;
+		if ((err = clear_check_shape(cx, &a[0]->shape, &a[j]->shape,
+		    "an operand")) != 0 ||
+		    (err = clear_check_shape(cx, &want, &r[j]->shape,
+		    "a result")) != 0 ||
+		    (err = clear_coerce(cx, a[j], r[j]->dtype, &x[j])) != 0)
+			goto out;
+	}
+	clear_strides(&a[0]->shape, st);
+	clear_strides(&r[0]->shape, rst);
+	lines = a[0]->shape;
+	lines.dim[dim] = 1;
+	nl = len > 0 && k > 0 ? spu_shape_numel(&lines) : 0;
+	s->step = st[dim];
+	for (int64_t l = 0; l < nl; l++) {
+		int64_t rbase = 0;
+
+		s->base = 0;
+		for (int i = 0; i < lines.ndim; i++) {
+			s->base += idx[i] * st[i];
+			rbase += idx[i] * rst[i];
+		}
+		memset(taken, 0, (size_t)len);
+		for (int64_t t = 0; t < k; t++) {
+			int64_t best = -1;
+
+			for (int64_t i = 0; i < len; i++) {
+				if (taken[i])
+					continue;
+				if (best >= 0) {
+					if ((err = less(s, i, best, &lt)) != 0)
+						goto out;
+					if (!lt)
+						continue;
+				}
+				best = i;
+			}
+			taken[best] = 1;
+			for (uint32_t j = 0; j < n; j++)
+				r[j]->e[rbase + t * rst[dim]] =
+				    x[j]->e[s->base + best * s->step];
+		}
+		clear_next_index(idx, &lines);
+	}
+out:
+	for (uint32_t j = 0; j < n; j++)
+		clear_val_unref(x[j]);
+	free(taken);
 	free(s);
 	return err;
 }

@@ -7,6 +7,10 @@
  * dimensions, c = (v_0, .., v_{nk-1}) row-major over R_k = dim - window
  * + 1 values each; the window is every element of the slice, w row-major
  * over the slice sizes.
+ *
+ * With operand batching dimensions (take_along_axis), index vector g of
+ * batch b selects only among batch b's windows: the rows are regrouped
+ * by batch and one batched matrix product does every batch at once.
  */
 #include "config.h"
 
@@ -16,6 +20,7 @@
 #include "cmp.h"
 #include "hal.h"
 #include "oblivious.h"
+#include "oblivious_int.h"
 #include "pieces.h"
 #include "shape.h"
 #include "../mem.h"
@@ -88,6 +93,15 @@ cand_start(const struct cand *cd, int64_t c, int rank, int64_t *st)
 		st[cd->dims[k]] = c % cd->R[k];
 		c /= cd->R[k];
 	}
+}
+
+static int
+contains(const int64_t *v, int n, int64_t x)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
 }
 
 static struct spu_value *
@@ -253,41 +267,75 @@ out:
 	return rc;
 }
 
-/* X[c, w] = x at start(c) + w: C x W, local. */
+/* X[c, w] = x at start(c) + w: C x W, local; with batches (bt not NULL,
+ * B > 1) X[b, c, w], B x C x W. */
 static int
 windows(struct spu_mpc *m, const struct spu_value *x, const struct cand *cd,
-    struct spu_value **out)
+    const struct spu_obl_batch *bt, struct spu_value **out)
 {
 	int r = x->shape.ndim;
-	int64_t xst[SPU_MAX_DIMS], st[SPU_MAX_DIMS], *map;
+	int64_t xst[SPU_MAX_DIMS], st[SPU_MAX_DIMS], *map, B, n;
 	struct spu_shape cw = { 2, { cd->C, cd->W } };
 	int rc;
 
-	if ((map = spu_malloc((size_t)(cd->C * cd->W) + 1, sizeof(*map))) ==
-	    NULL)
+	B = bt != NULL ? bt->B : 1;
+	if (B > 1)
+		cw = (struct spu_shape){ 3, { B, cd->C, cd->W } };
+	if ((n = mul_lim(B, cd->C * cd->W)) < 0)
+		return too_big(m);
+	if ((map = spu_malloc((size_t)n + 1, sizeof(*map))) == NULL)
 		return nomem(m);
 	spu_shape_strides(&x->shape, xst);
-	for (int64_t c = 0, i = 0; c < cd->C; c++) {
-		int64_t wc[SPU_MAX_DIMS] = { 0 };
-		cand_start(cd, c, r, st);
-		for (int64_t w = 0; w < cd->W; w++) {
-			int64_t p = 0;
-			for (int d = 0; d < r; d++)
-				p += (st[d] + wc[d]) * xst[d];
-			map[i++] = p;
-			spu_shape_next(&cd->ws, wc);
+	for (int64_t b = 0, i = 0; b < B; b++)
+		for (int64_t c = 0; c < cd->C; c++) {
+			int64_t wc[SPU_MAX_DIMS] = { 0 };
+			cand_start(cd, c, r, st);
+			for (int64_t w = 0; w < cd->W; w++) {
+				int64_t p = bt != NULL ? bt->off[b] : 0;
+				for (int d = 0; d < r; d++)
+					p += (st[d] + wc[d]) * xst[d];
+				map[i++] = p;
+				spu_shape_next(&cd->ws, wc);
+			}
 		}
-	}
 	rc = spu_hal_index_move(m, &x, 1, map, NULL, &cw, x->dtype, out);
 	free(map);
 	return rc;
 }
 
-/* Y[g, w] = sum_c OH[g, c] X[c, w]: the selected windows, G x W. */
+/* The G x C one-hot regrouped by batch: B x Gb x C (local); a no-op
+ * without batches. */
+static int
+regroup(struct spu_mpc *m, struct spu_value **oh, const struct spu_obl_batch *bt,
+    int64_t G, int64_t C)
+{
+	struct spu_shape s = { 3, { bt->B, bt->Gb, C } };
+	struct spu_value *t = NULL;
+	int64_t *map;
+	int rc;
+
+	if (bt->B <= 1)
+		return 0;
+	if ((map = spu_malloc((size_t)(G * C) + 1, sizeof(*map))) == NULL)
+		return nomem(m);
+	for (int64_t g = 0; g < G; g++)
+		for (int64_t c = 0; c < C; c++)
+			map[bt->row[g] * C + c] = g * C + c;
+	rc = move(m, *oh, map, &s, SPU_PRED, &t);
+	free(map);
+	if (rc == 0) {
+		spu_value_free(*oh);
+		*oh = t;
+	}
+	return rc;
+}
+
+/* Y[row(g), w] = sum_c OH[g, c] X[c, w]: the selected windows, G x W
+ * (with batches B x Gb x W, each batch from its own windows). */
 static int
 select_windows(struct spu_mpc *m, const struct spu_value *x,
     const struct cand *cd, const struct spu_value *const *s, int64_t G,
-    struct spu_value **out)
+    const struct spu_obl_batch *bt, struct spu_value **out)
 {
 	struct spu_value *oh = NULL, *X = NULL;
 	int rc;
@@ -295,7 +343,8 @@ select_windows(struct spu_mpc *m, const struct spu_value *x,
 	if (mul_lim(G, cd->W) < 0)
 		return too_big(m);
 	if ((rc = onehot(m, cd, s, G, 1, &oh)) == 0 &&
-	    (rc = windows(m, x, cd, &X)) == 0)
+	    (bt == NULL || (rc = regroup(m, &oh, bt, G, cd->C)) == 0) &&
+	    (rc = windows(m, x, cd, bt, &X)) == 0)
 		rc = spu_hal_matmul(m, oh, X, x->dtype, out);
 	spu_value_free(oh);
 	spu_value_free(X);
@@ -341,15 +390,6 @@ index_vectors(struct spu_mpc *m, const struct spu_value *idx, int64_t ivd,
 	return rc;
 }
 
-static int
-contains(const int64_t *v, int n, int64_t x)
-{
-	for (int i = 0; i < n; i++)
-		if (v[i] == x)
-			return 1;
-	return 0;
-}
-
 static void
 free_n(struct spu_value **v, int n)
 {
@@ -368,27 +408,31 @@ spu_hal_obl_gather(struct spu_mpc *m, const struct spu_value *x,
 	int64_t G, n = spu_shape_numel(s), *map = NULL, c[SPU_MAX_DIMS] = { 0 };
 	int64_t wst[SPU_MAX_DIMS];
 	struct cand cd;
+	struct spu_obl_batch bt = { 0, 0, NULL, NULL };
 
-	if (dn->noperand_batch > 0)
-		return spu_mpc_fail(m, SPU_EUNSUPP, "gather with batching "
-		    "dimensions and secret indices is not supported");
 	if (dn->nindex_map > xs->ndim || n < 0)
 		return spu_mpc_fail(m, SPU_ESHAPE, "gather: bad shapes");
 	for (int k = 0; k < dn->nindex_map; k++)
 		dims[k] = (int)dn->index_map[k];
 	for (int d = 0; d < xs->ndim; d++)
-		if (!contains(dn->collapsed, dn->ncollapsed, d))
+		if (!contains(dn->collapsed, dn->ncollapsed, d) &&
+		    !contains(dn->operand_batch, dn->noperand_batch, d))
 			offdim[noff++] = d;
+		else if (!contains(dn->collapsed, dn->ncollapsed, d) &&
+		    dn->slice_sizes[d] != 1)
+			return spu_mpc_fail(m, SPU_ESHAPE, "gather: batching "
+			    "dimension with a slice size other than 1");
 	if (noff != dn->noffset)
 		return spu_mpc_fail(m, SPU_ESHAPE, "gather: offset dims do not "
 		    "match the operand");
 	if ((rc = cand_init(m, &cd, xs, dims, dn->nindex_map,
 	    dn->slice_sizes)) != 0 ||
 	    (rc = index_vectors(m, idx, dn->index_vector_dim, dn->nindex_map,
-	    &G, sv)) != 0)
+	    &G, sv)) != 0 ||
+	    (rc = spu_obl_batch_init(m, &bt, xs, &idx->shape, dn, G)) != 0)
 		goto out;
 	if ((rc = select_windows(m, x, &cd, (const struct spu_value *const *)sv,
-	    G, &Y)) != 0)
+	    G, &bt, &Y)) != 0)
 		goto out;
 	/* out[o] = Y[g(o), w(o)] */
 	if ((map = spu_malloc((size_t)n + 1, sizeof(*map))) == NULL) {
@@ -411,7 +455,12 @@ spu_hal_obl_gather(struct spu_mpc *m, const struct spu_value *x,
 		for (int d = 0; d < xs->ndim; d++)
 			if (oi < noff && offdim[oi] == d)
 				w += c[dn->offset[oi++]] * wst[d];
-		map[i] = g * cd.W + w;
+		if (g >= G) {
+			rc = spu_mpc_fail(m, SPU_ESHAPE, "gather: result "
+			    "shape does not match the indices");
+			goto out;
+		}
+		map[i] = bt.row[g] * cd.W + w;
 	}
 	rc = spu_hal_index_move(m, (const struct spu_value *const *)&Y, 1, map,
 	    NULL, s, x->dtype, out);
@@ -419,6 +468,7 @@ out:
 	free(map);
 	free_n(sv, SPU_MAX_DIMS);
 	spu_value_free(Y);
+	spu_obl_batch_free(&bt);
 	return rc;
 }
 
@@ -458,7 +508,7 @@ spu_hal_obl_dyn_slice(struct spu_mpc *m, const struct spu_value *x,
 	if ((rc = spu_hal_slice(m, x, lo, hi, one, &x1)) != 0)
 		return rc;
 	if ((rc = cand_init(m, &cd, &x1->shape, dims, nk, sizes)) == 0 &&
-	    (rc = select_windows(m, x1, &cd, sv, 1, &Y)) == 0)
+	    (rc = select_windows(m, x1, &cd, sv, 1, NULL, &Y)) == 0)
 		rc = spu_hal_reshape(m, Y, &ss, out);
 	spu_value_free(x1);
 	spu_value_free(Y);
@@ -534,22 +584,23 @@ out:
 	return rc;
 }
 
-/* z[pos(c, w)] += Y[c, w] for every candidate window (local). */
+/* z[pos(b, c, w)] += Y[b, c, w] for every batch and candidate window
+ * (local). */
 static void
 place_add(struct spu_mpc *m, struct spu_value *z, const struct spu_value *Y,
-    const struct cand *cd)
+    const struct cand *cd, const struct spu_obl_batch *bt)
 {
 	int64_t xst[SPU_MAX_DIMS], st[SPU_MAX_DIMS];
 	size_t K = spu_ring_size(m->field);
 	int r = z->shape.ndim;
 
 	spu_shape_strides(&z->shape, xst);
-	for (int64_t c = 0, i = 0; c < cd->C; c++) {
-		int64_t wc[SPU_MAX_DIMS] = { 0 };
+	for (int64_t bc = 0, i = 0; bc < bt->B * cd->C; bc++) {
+		int64_t wc[SPU_MAX_DIMS] = { 0 }, c = bc % cd->C;
 		cand_start(cd, c, r, st);
 		for (int64_t w = 0; w < cd->W; w++, i++,
 		    spu_shape_next(&cd->ws, wc)) {
-			int64_t p = 0;
+			int64_t p = bt->off[bc / cd->C];
 			for (int d = 0; d < r; d++)
 				p += (st[d] + wc[d]) * xst[d];
 			for (int s = 0; s < z->nshares; s++) {
@@ -574,15 +625,14 @@ spu_hal_obl_scatter(struct spu_mpc *m, const struct spu_value *x,
 	struct spu_value *t = NULL;
 	int dims[SPU_MAX_DIMS], windim[SPU_MAX_DIMS], nwin = 0, rc;
 	int64_t ws[SPU_MAX_DIMS], G, ust[SPU_MAX_DIMS], *map = NULL;
-	static const int64_t perm[2] = { 1, 0 };
+	static const int64_t perm[2] = { 1, 0 }, perm3[3] = { 0, 2, 1 };
 	struct cand cd;
+	struct spu_obl_batch bt = { 0, 0, NULL, NULL };
 
-	if (dn->noperand_batch > 0)
-		return spu_mpc_fail(m, SPU_EUNSUPP, "scatter with batching "
-		    "dimensions and secret indices is not supported");
 	for (int d = 0; d < xs->ndim; d++) {
 		ws[d] = 1;
-		if (!contains(dn->collapsed, dn->ncollapsed, d))
+		if (!contains(dn->collapsed, dn->ncollapsed, d) &&
+		    !contains(dn->operand_batch, dn->noperand_batch, d))
 			windim[nwin++] = d;
 	}
 	if (nwin != dn->noffset || dn->nindex_map > xs->ndim)
@@ -598,8 +648,13 @@ spu_hal_obl_scatter(struct spu_mpc *m, const struct spu_value *x,
 		dims[k] = (int)dn->index_map[k];
 	if ((rc = cand_init(m, &cd, xs, dims, dn->nindex_map, ws)) != 0 ||
 	    (rc = index_vectors(m, idx, dn->index_vector_dim, dn->nindex_map,
-	    &G, sv)) != 0)
+	    &G, sv)) != 0 ||
+	    (rc = spu_obl_batch_init(m, &bt, xs, &idx->shape, dn, G)) != 0)
 		goto out;
+	if (mul_lim(bt.B, cd.C * cd.W) < 0) {
+		rc = too_big(m);
+		goto out;
+	}
 	/* the update's scatter dims are the indices' dims but the vector */
 	for (int d = 0, gi = 0; d <= us->ndim; d++) {
 		int64_t ivd = dn->index_vector_dim;
@@ -620,7 +675,7 @@ spu_hal_obl_scatter(struct spu_mpc *m, const struct spu_value *x,
 		    "match the indices");
 		goto out;
 	}
-	/* U[g, w]: update g's window, row-major over ws */
+	/* U[row(g), w]: update g's window, row-major over ws */
 	if ((map = spu_malloc(upd->n + 1, sizeof(*map))) == NULL) {
 		rc = nomem(m);
 		goto out;
@@ -636,15 +691,19 @@ spu_hal_obl_scatter(struct spu_mpc *m, const struct spu_value *x,
 					g = g * us->dim[d] + c[d];
 			for (int j = 0; j < nwin; j++)
 				w += c[dn->offset[j]] * wst[windim[j]];
-			map[g * cd.W + w] = (int64_t)i;
+			map[bt.row[g] * cd.W + w] = (int64_t)i;
 		}
 	}
 	{
 		struct spu_shape gw = { 2, { G, cd.W } };
+		if (bt.B > 1)
+			gw = (struct spu_shape){ 3, { bt.B, bt.Gb, cd.W } };
 		if ((rc = move(m, upd, map, &gw, x->dtype, &U)) != 0 ||
 		    (rc = onehot(m, &cd, (const struct spu_value *const *)sv, G,
 		    0, &oh)) != 0 ||
-		    (rc = spu_hal_transpose(m, oh, perm, &oht)) != 0 ||
+		    (rc = regroup(m, &oh, &bt, G, cd.C)) != 0 ||
+		    (rc = spu_hal_transpose(m, oh, bt.B > 1 ? perm3 : perm,
+		    &oht)) != 0 ||
 		    (rc = spu_hal_matmul(m, oht, U, x->dtype, &Y)) != 0)
 			goto out;
 	}
@@ -654,26 +713,27 @@ spu_hal_obl_scatter(struct spu_mpc *m, const struct spu_value *x,
 	} else {
 		/* keep x where no window lands: x - x cover */
 		struct spu_value *zero = zero_pred(m), *cs = NULL;
-		int64_t d0 = 0;
+		int64_t d0 = bt.B > 1;
 		if (zero == NULL) {
 			rc = nomem(m);
 			goto out;
 		}
-		/* cs[c] = sum_g OH[g, c] */
+		/* cs[b, c] = sum_r OH[b, r, c] */
 		rc = spu_hal_reduce_sum(m, oh, zero, &d0, 1, &cs);
 		spu_value_free(zero);
 		if (rc != 0)
 			goto out;
 		{
-			struct spu_shape cw = { 2, { cd.C, cd.W } };
-			int64_t *bm = spu_malloc((size_t)(cd.C * cd.W) + 1,
+			int64_t nbcw = bt.B * cd.C * cd.W;
+			struct spu_shape cw = { 2, { bt.B * cd.C, cd.W } };
+			int64_t *bm = spu_malloc((size_t)nbcw + 1,
 			    sizeof(*bm));
 			if (bm == NULL) {
 				spu_value_free(cs);
 				rc = nomem(m);
 				goto out;
 			}
-			for (int64_t i = 0; i < cd.C * cd.W; i++)
+			for (int64_t i = 0; i < nbcw; i++)
 				bm[i] = i / cd.W;
 			rc = move(m, cs, bm, &cw, SPU_PRED, &t);
 			free(bm);
@@ -685,7 +745,7 @@ spu_hal_obl_scatter(struct spu_mpc *m, const struct spu_value *x,
 			rc = nomem(m);
 			goto out;
 		}
-		place_add(m, cov, t, &cd);
+		place_add(m, cov, t, &cd, &bt);
 		spu_value_free(t);
 		t = NULL;
 		if ((rc = spu_hal_mul(m, x, cov, x->dtype, &t)) != 0 ||
@@ -706,7 +766,7 @@ spu_hal_obl_scatter(struct spu_mpc *m, const struct spu_value *x,
 		spu_value_free(Y);
 		Y = ys;
 	}
-	place_add(m, z, Y, &cd);
+	place_add(m, z, Y, &cd, &bt);
 	z->dtype = x->dtype;
 	*out = z;
 	z = NULL;
@@ -720,5 +780,6 @@ out:
 	spu_value_free(z);
 	spu_value_free(cov);
 	spu_value_free(t);
+	spu_obl_batch_free(&bt);
 	return rc;
 }

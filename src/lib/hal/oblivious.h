@@ -13,9 +13,12 @@
  *
  * Costs: one MSB circuit over G x (number of candidates) elements (G
  * index vectors), a product per extra indexed dimension, and one matrix
- * product (1 round).  Memory: candidates x window elements.  Operand
- * batch dimensions are not supported with secret indices; a replacing
- * scatter assumes unique indices.
+ * product (1 round).  Memory: candidates x window elements.  With
+ * operand batching dimensions (take_along_axis and its gradient) every
+ * batch selects among its own candidates: the one-hot rows are grouped
+ * by batch and the product is one batched matmul (memory: batches x
+ * candidates x window elements).  A replacing scatter assumes unique
+ * indices.
  */
 #ifndef SPU_HAL_OBLIVIOUS_H
 #define SPU_HAL_OBLIVIOUS_H

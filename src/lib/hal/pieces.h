@@ -12,7 +12,7 @@
 #include "../mpc/mpc.h"
 #include "../value.h"
 
-#define SPU_HAL_PIECE ((size_t)1 << 17)
+#define SPU_HAL_PIECE ((size_t)1 << 20)
 #define SPU_HAL_PIECES_MAXK 16
 
 /*

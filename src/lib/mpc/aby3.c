@@ -157,26 +157,31 @@ out:
 }
 
 /*
- * Truncation, TruncAPr with party 2 as dealer (protocols.md 3.4, Dalskov
- * et al.): parties 0 and 1 hold a 2-out-of-2 sharing t0 = x0 + x1,
- * t1 = x2.  r = r0 + r1 with r0 from the stream of parties 0,2 and r1
- * from that of parties 1,2.  Round 1: party 2 sends party 1 its shares of
- * rc = bits [m, k-1) of r and rb = msb(r) (party 0's come from the 0,2
- * stream); parties 0 and 1 open c = x + 2^(k-2) + r to each other.
- * Round 2: reshare the 2-out-of-2 result to replicated form.  Exact up to
- * the last bit when |x| < 2^(k-2).
+ * Truncation by m bits, TruncAPr2 (protocols.md 2.6 and 3.4, eprint
+ * 2025/200 Alg. 4).  Parties 0 and 1 hold a 2-out-of-2 sharing t0 = x0 +
+ * x1, t1 = x2 of x, |x| < 2^(k-2).  With L = 2^k, u0 = [t0 - L/4 mod L >=
+ * L/2] (party 0) and u1 = [t1 >= L/2] (party 1), MW = u0 u1 + 1 -
+ * [t0 < L/4] is exactly wrap(t0, t1) + msb(x), and y_i = (t_i >>l m) -
+ * MW_i 2^(k-m) (+1 at party 0) shares floor(x / 2^m) or one more.  Only
+ * MW mod 2^m matters, so the private product u0 u1 runs in a small ring
+ * (2^32 for m <= 32), with party 2 as the helper: it shares (a, c0) with
+ * party 0 and (b, c1') with party 1 through their PRSS streams and sends
+ * party 1 adj = a b - c0 - c1'; parties 0 and 1 swap u0 + a and u1 + b.
+ * Round 2 reshares (y0, y1) to replicated form.  Party 0 and 1 send K + 4
+ * bytes per element, party 2 sends 4; 2 rounds.
  */
 static int
 aby3_trunc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
     unsigned bits)
 {
-	unsigned f = m->field, k = f;
-	size_t K = spu_ring_size(f), bytes = n * K;
+	unsigned f = m->field, sw = spu_trunc2_width(f, bits);
+	size_t K = spu_ring_size(f), bytes = n * K, sb;
 	/* streams: s0 shared by parties 0 (self) and 2 (next);
 	 *          s2 shared by parties 2 (self) and 1 (next) */
 	struct spu_prg *s02 = m->party == 0 ? &m->prss_self : &m->prss_next;
 	struct spu_prg *s12 = m->party == 1 ? &m->prss_next : &m->prss_self;
-	void *r = NULL, *a = NULL, *b = NULL, *c = NULL, *y = NULL;
+	void *t = NULL, *y = NULL, *q = NULL, *ab = NULL, *cc = NULL;
+	void *u = NULL, *e = NULL;
 	int rc = 0;
 
 	if (bits == 0) {
@@ -184,81 +189,87 @@ aby3_trunc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		spu_ring_copy(f, z[1], x[1], n);
 		return 0;
 	}
-	r = spu_ring_alloc(f, 2 * n);	/* r_own | scratch */
-	a = spu_ring_alloc(f, 2 * n);	/* rc share | rb share */
-	b = spu_ring_alloc(f, 2 * n);
-	c = spu_ring_alloc(f, n);
+	sb = n * spu_ring_size(sw);
+	t = spu_ring_alloc(f, n);
 	y = spu_ring_alloc(f, n);
-	if (r == NULL || a == NULL || b == NULL || c == NULL || y == NULL) {
+	q = spu_ring_alloc(f, n);
+	ab = spu_ring_alloc(sw, 2 * n);	/* a | b (party 2: both) */
+	cc = spu_ring_alloc(sw, 2 * n);	/* c0 | c1' */
+	u = spu_ring_alloc(sw, n);
+	e = spu_ring_alloc(sw, 2 * n);	/* mine | received (+ adj) */
+	if (t == NULL || y == NULL || q == NULL || ab == NULL || cc == NULL ||
+	    u == NULL || e == NULL) {
 		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
 	if (m->party == 2) {
-		uint8_t *r0 = r, *r1 = (uint8_t *)r + bytes;
-		uint8_t *rc0 = a, *rb0 = (uint8_t *)a + bytes;
-		uint8_t *rc1 = b, *rb1 = (uint8_t *)b + bytes;
-		spu_prg_ring(s02, f, r0, n);
-		spu_prg_ring(s02, f, rc0, n);
-		spu_prg_ring(s02, f, rb0, n);
-		spu_prg_ring(s12, f, r1, n);
-		spu_ring_add(f, r0, r0, r1, n);			/* r */
-		spu_ring_lshift(f, rc1, r0, 1, n);
-		spu_ring_rshift(f, rc1, rc1, bits + 1, n);
-		spu_ring_sub(f, rc1, rc1, rc0, n);
-		spu_ring_rshift(f, rb1, r0, k - 1, n);
-		spu_ring_sub(f, rb1, rb1, rb0, n);
-		if ((rc = pass(m, 1, b, 2 * bytes, -1, NULL, 0)) != 0)
+		uint8_t *a = ab, *b = (uint8_t *)ab + sb;
+		uint8_t *c0 = cc, *c1 = (uint8_t *)cc + sb;
+		spu_prg_ring(s02, sw, a, n);
+		spu_prg_ring(s02, sw, c0, n);
+		spu_prg_ring(s12, sw, b, n);
+		spu_prg_ring(s12, sw, c1, n);
+		spu_ring_mul(sw, e, a, b, n);
+		spu_ring_sub(sw, e, e, c0, n);
+		spu_ring_sub(sw, e, e, c1, n);			/* adj */
+		if ((rc = pass(m, 1, e, sb, -1, NULL, 0)) != 0)
 			goto out;
 		/* round 2: q0 from s02, q2 from s12 */
 		spu_prg_ring(s02, f, z[1], n);			/* q0 */
 		spu_prg_ring(s12, f, z[0], n);			/* q2 */
 		goto out;
 	}
-	/* parties 0 and 1 */
+	/* parties 0 and 1: t = my half of x, u = my bit, e = u + mask */
 	if (m->party == 0) {
-		spu_prg_ring(s02, f, r, n);			/* r0 */
-		spu_prg_ring(s02, f, a, n);			/* rc0 */
-		spu_prg_ring(s02, f, (uint8_t *)a + bytes, n);	/* rb0 */
-		spu_ring_add(f, c, x[0], x[1], n);
-		spu_ring_add(f, c, c, r, n);
-		spu_ring_add_scalar(f, c, c, (spu_u128)1 << (k - 2), n);
+		spu_ring_add(f, t, x[0], x[1], n);
+		spu_prg_ring(s02, sw, ab, n);			/* a */
+		spu_prg_ring(s02, sw, cc, n);			/* c0 */
 	} else {
-		spu_prg_ring(s12, f, r, n);			/* r1 */
-		spu_ring_add(f, c, x[1], r, n);
+		spu_ring_copy(f, t, x[1], n);
+		spu_prg_ring(s12, sw, ab, n);			/* b */
+		spu_prg_ring(s12, sw, cc, n);			/* c1' */
 	}
+	spu_trunc2_bit(f, sw, u, t, n, m->party == 0);
+	spu_ring_add(sw, e, u, ab, n);
 	{
-		const void *sb[3] = { NULL, NULL, NULL };
-		void *rb[3] = { NULL, NULL, NULL };
+		const void *sbuf[3] = { NULL, NULL, NULL };
+		void *rbuf[3] = { NULL, NULL, NULL };
 		size_t sl[3] = { 0, 0, 0 }, rl[3] = { 0, 0, 0 };
 		int other = 1 - m->party;
-		sb[other] = c;
-		sl[other] = bytes;
-		rb[other] = (uint8_t *)r + bytes;
-		rl[other] = bytes;
+		sbuf[other] = e;
+		sl[other] = sb;
+		rbuf[other] = (uint8_t *)e + sb;
+		rl[other] = sb;
 		if (m->party == 1) {
-			rb[2] = a;
-			rl[2] = 2 * bytes;
+			rbuf[2] = (uint8_t *)cc + sb;	/* adj */
+			rl[2] = sb;
 		}
-		if ((rc = spu_mpc_exchange(m, sb, sl, rb, rl)) != 0)
+		if ((rc = spu_mpc_exchange(m, sbuf, sl, rbuf, rl)) != 0)
 			goto out;
-		spu_ring_add(f, c, c, (uint8_t *)r + bytes, n);	/* c */
 	}
-	if ((rc = spu_mpc_truncpr_finish(m, y, c, a, (uint8_t *)a + bytes, n,
-	    bits, m->party == 0)) != 0)
-		goto out;
+	if (m->party == 0) {
+		/* share of u0 u1: u0 (u1 + b) + c0 */
+		spu_ring_mul(sw, u, u, (uint8_t *)e + sb, n);
+		spu_ring_add(sw, u, u, cc, n);
+	} else {
+		/* c1' + adj - b (u0 + a) */
+		spu_ring_add(sw, cc, cc, (uint8_t *)cc + sb, n);
+		spu_ring_mul(sw, u, ab, (uint8_t *)e + sb, n);
+		spu_ring_sub(sw, u, cc, u, n);
+	}
+	spu_trunc2_finish(f, sw, y, t, u, n, bits, m->party == 0);
 	/* round 2: party 0 has y0, party 1 has y1.  q0 = PRG(s02),
 	 * q2 = PRG(s12); exchange y0 - q0 and y1 - q2; q1 = their sum. */
 	{
-		void *q = b;
 		int other = 1 - m->party;
 		if (m->party == 0)
 			spu_prg_ring(s02, f, q, n);		/* q0 */
 		else
 			spu_prg_ring(s12, f, q, n);		/* q2 */
 		spu_ring_sub(f, y, y, q, n);
-		if ((rc = pass(m, other, y, bytes, other, c, bytes)) != 0)
+		if ((rc = pass(m, other, y, bytes, other, t, bytes)) != 0)
 			goto out;
-		spu_ring_add(f, y, y, c, n);			/* q1 */
+		spu_ring_add(f, y, y, t, n);			/* q1 */
 		if (m->party == 0) {
 			spu_ring_copy(f, z[0], q, n);
 			spu_ring_copy(f, z[1], y, n);
@@ -268,11 +279,13 @@ aby3_trunc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		}
 	}
 out:
-	spu_free_secret(r, 2 * bytes);
-	spu_free_secret(a, 2 * bytes);
-	spu_free_secret(b, 2 * bytes);
-	spu_free_secret(c, bytes);
+	spu_free_secret(t, bytes);
 	spu_free_secret(y, bytes);
+	spu_free_secret(q, bytes);
+	spu_free_secret(ab, 2 * sb);
+	spu_free_secret(cc, 2 * sb);
+	spu_free_secret(u, sb);
+	spu_free_secret(e, 2 * sb);
 	return rc;
 }
 
@@ -303,55 +316,68 @@ aby3_part_b(struct spu_mpc *m, void *const z[], void *const x[], int j,
 }
 
 /*
- * Replicated AND: z_i = x_i y_i ^ x_i y_{i+1} ^ x_{i+1} y_i ^ alpha_i
- * (alpha a PRSS XOR zero sharing), sent packed to the previous party.
- * 1 round, n bits/8 bytes per party.
+ * Replicated AND on packed shares: z_i = x_i y_i ^ x_i y_{i+1} ^
+ * x_{i+1} y_i ^ alpha_i (alpha a PRSS XOR zero sharing, drawn as len
+ * bytes), sent to the previous party.  1 round, len bytes per party.
  */
 static int
-aby3_and_b(struct spu_mpc *m, void *const z[], void *const x[],
-    void *const y[], size_t n, unsigned bits)
+aby3_and_p(struct spu_mpc *m, uint8_t *const z[], uint8_t *const x[],
+    uint8_t *const y[], size_t len)
 {
-	unsigned f = m->field;
-	size_t K = spu_ring_size(f), plen = spu_bool_packed_size(n, bits);
-	spu_u128 mk = spu_bool_mask(bits);
-	void *zi, *r;
-	uint8_t *out, *in;
+	uint8_t *zi = spu_bytes_alloc(len), *r = spu_bytes_alloc(len);
 	int rc;
 
-	if (n == 0)
-		return 0;
-	zi = spu_ring_alloc(f, n);
-	r = spu_ring_alloc(f, n);
-	out = spu_malloc(plen, 1);
-	in = spu_malloc(plen, 1);
-	if (zi == NULL || r == NULL || out == NULL || in == NULL ||
-	    plen == SIZE_MAX) {
+	if (zi == NULL || r == NULL) {
 		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		spu_u128 x0 = spu_bget(f, x[0], i), x1 = spu_bget(f, x[1], i);
-		spu_u128 y0 = spu_bget(f, y[0], i), y1 = spu_bget(f, y[1], i);
-		spu_bset(f, zi, i, (x0 & y0) ^ (x0 & y1) ^ (x1 & y0));
-	}
-	spu_prg_ring(&m->prss_self, f, r, n);
-	spu_ring_xor(f, zi, zi, r, n);
-	spu_prg_ring(&m->prss_next, f, r, n);
-	spu_ring_xor(f, zi, zi, r, n);
-	for (size_t i = 0; i < n; i++)
-		spu_bset(f, zi, i, spu_bget(f, zi, i) & mk);
-	spu_bool_pack(f, out, zi, n, bits);
-	if ((rc = pass(m, PREV(m), out, plen, NEXT(m), in, plen)) != 0)
-		goto out;
-	spu_bool_unpack(f, z[1], in, n, bits);
-	spu_ring_copy(f, z[0], zi, n);
+	spu_bytes_and3(zi, x[0], x[1], y[0], y[1], len);
+	spu_prg_bytes(&m->prss_self, r, len);
+	spu_bytes_xor(zi, zi, r, len);
+	spu_prg_bytes(&m->prss_next, r, len);
+	spu_bytes_xor(zi, zi, r, len);
+	if ((rc = pass(m, PREV(m), zi, len, NEXT(m), z[1], len)) == 0)
+		memcpy(z[0], zi, len);
 out:
-	if (zi != NULL)
-		spu_free_secret(zi, n * K);
-	if (r != NULL)
-		spu_free_secret(r, n * K);
-	free(out);
-	free(in);
+	spu_bytes_free(zi, len);
+	spu_bytes_free(r, len);
+	return rc;
+}
+
+/*
+ * Two boolean sharings with x = a - b (protocols.md 3.5): party 0 knows
+ * x0 + x1 and shares it by XOR with a PRSS zero sharing, each party then
+ * sending its word to the previous one (1 round, K per party); b = -x2,
+ * which parties 1 and 2 hold in the clear, as a trivial sharing.
+ */
+static int
+aby3_diff_b(struct spu_mpc *m, void *const a[], void *const b[],
+    void *const x[], size_t n)
+{
+	unsigned f = m->field;
+	size_t bytes = n * spu_ring_size(f);
+	void *r = spu_ring_alloc(f, n);
+	int rc;
+
+	if (r == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	if (m->party == 0)
+		spu_ring_add(f, a[0], x[0], x[1], n);
+	else
+		spu_ring_zero(f, a[0], n);
+	spu_prg_ring(&m->prss_self, f, r, n);
+	spu_ring_xor(f, a[0], a[0], r, n);
+	spu_prg_ring(&m->prss_next, f, r, n);
+	spu_ring_xor(f, a[0], a[0], r, n);
+	spu_free_secret(r, bytes);
+	/* b: party 1 holds (b1, b2) = (0, -x2), party 2 (b2, b0) = (-x2, 0) */
+	spu_ring_zero(f, b[0], n);
+	spu_ring_zero(f, b[1], n);
+	if (m->party == 1)
+		spu_ring_neg(f, b[1], x[1], n);
+	else if (m->party == 2)
+		spu_ring_neg(f, b[0], x[0], n);
+	rc = pass(m, PREV(m), a[0], bytes, NEXT(m), a[1], bytes);
 	return rc;
 }
 
@@ -392,7 +418,16 @@ aby3_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (m->party == 0) {
+	if (m->party == 0 && bits == 1) {
+		/* one whole ring word per element: no bit stream needed */
+		spu_prg_ring(&m->prss_self, f, r, n);
+		for (size_t i = 0; i < n; i++)
+			spu_bset(f, zi, i, (spu_bget(f, x[0], i) ^
+			    spu_bget(f, x[1], i)) & 1);
+		spu_ring_add(f, r, r, zi, n);
+		spu_bool_pack(f, pk, r, n, f);
+		rc = pass(m, 1, pk, plen, -1, NULL, 0);
+	} else if (m->party == 0) {
 		struct spu_bitw bw = { pk, 0, 0 };
 		spu_prg_ring(&m->prss_self, f, r, nb);
 		for (size_t i = 0; i < n; i++) {
@@ -405,6 +440,14 @@ aby3_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		}
 		spu_bitw_flush(&bw);
 		rc = pass(m, 1, pk, plen, -1, NULL, 0);
+	} else if (m->party == 1 && bits == 1) {
+		if ((rc = pass(m, -1, NULL, 0, 0, pk, plen)) != 0)
+			goto out;
+		spu_bool_unpack(f, r, pk, n, f);
+		for (size_t i = 0; i < n; i++) {
+			spu_u128 v = spu_bget(f, x[1], i) & 1;
+			spu_bset(f, zi, i, v - (v ? 2 * spu_bget(f, r, i) : 0));
+		}
 	} else if (m->party == 1) {
 		struct spu_bitr br = { pk, 0, 0 };
 		if ((rc = pass(m, -1, NULL, 0, 0, pk, plen)) != 0)
@@ -449,6 +492,8 @@ const struct spu_proto_ops spu_aby3_ops = {
 	.trunc = aby3_trunc,
 	.nparts = aby3_nparts,
 	.part_b = aby3_part_b,
-	.and_b = aby3_and_b,
+	.and_b = spu_b_and_words,
+	.and_p = aby3_and_p,
+	.diff_b = aby3_diff_b,
 	.b2a = aby3_b2a,
 };

@@ -66,135 +66,6 @@ spu_sv_copy(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 			memmove(z[s], x[s], n * spu_ring_size(m->field));
 }
 
-/* ---- bit streams ---- */
-
-void
-spu_bitw_put(struct spu_bitw *w, spu_u128 v, unsigned nbits)
-{
-	while (nbits > 0) {
-		unsigned c = nbits > 32 ? 32 : nbits;
-		w->acc |= (uint64_t)(v & (((spu_u128)1 << c) - 1)) << w->nacc;
-		w->nacc += c;
-		v >>= c;
-		nbits -= c;
-		while (w->nacc >= 8) {
-			*w->p++ = (uint8_t)w->acc;
-			w->acc >>= 8;
-			w->nacc -= 8;
-		}
-	}
-}
-
-void
-spu_bitw_flush(struct spu_bitw *w)
-{
-	if (w->nacc > 0)
-		*w->p++ = (uint8_t)w->acc;
-	w->acc = 0;
-	w->nacc = 0;
-}
-
-spu_u128
-spu_bitr_get(struct spu_bitr *r, unsigned nbits)
-{
-	spu_u128 v = 0;
-	unsigned got = 0;
-
-	while (got < nbits) {
-		unsigned c = nbits - got > 32 ? 32 : nbits - got;
-		while (r->nacc < c) {
-			r->acc |= (uint64_t)*r->p++ << r->nacc;
-			r->nacc += 8;
-		}
-		v |= (spu_u128)(r->acc & ((UINT64_C(1) << c) - 1)) << got;
-		r->acc >>= c;
-		r->nacc -= c;
-		got += c;
-	}
-	return v;
-}
-
-size_t
-spu_bool_packed_size(size_t n, unsigned w)
-{
-	if (w != 0 && n > (SIZE_MAX - 7) / w)
-		return SIZE_MAX;
-	return (n * w + 7) / 8;
-}
-
-spu_u128
-spu_bool_mask(unsigned w)
-{
-	return w >= 128 ? ~(spu_u128)0 : ((spu_u128)1 << w) - 1;
-}
-
-void
-spu_bool_pack(unsigned field, uint8_t *out, const void *x, size_t n,
-    unsigned w)
-{
-	struct spu_bitw bw = { out, 0, 0 };
-	spu_u128 acc = 0;
-	unsigned nacc = 0;
-
-	if (w == 1) {
-		memset(out, 0, (n + 7) / 8);
-		for (size_t i = 0; i < n; i++)
-			out[i >> 3] |= (uint8_t)((spu_bget(field, x, i) & 1) <<
-			    (i & 7));
-		return;
-	}
-	if (w == field) {
-		/* whole words, host (little-endian) order as in ring.h */
-		memcpy(out, x, n * spu_ring_size(field));
-		return;
-	}
-	if (w > 120) {
-		for (size_t i = 0; i < n; i++)
-			spu_bitw_put(&bw, spu_bget(field, x, i), w);
-		spu_bitw_flush(&bw);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		acc |= (spu_bget(field, x, i) & spu_bool_mask(w)) << nacc;
-		nacc += w;
-		for (; nacc >= 8; nacc -= 8, acc >>= 8)
-			*out++ = (uint8_t)acc;
-	}
-	if (nacc > 0)
-		*out = (uint8_t)acc;
-}
-
-void
-spu_bool_unpack(unsigned field, void *x, const uint8_t *in, size_t n,
-    unsigned w)
-{
-	struct spu_bitr br = { in, 0, 0 };
-	spu_u128 acc = 0;
-	unsigned nacc = 0;
-
-	if (w == 1) {
-		for (size_t i = 0; i < n; i++)
-			spu_bset(field, x, i, (in[i >> 3] >> (i & 7)) & 1);
-		return;
-	}
-	if (w == field) {
-		memcpy(x, in, n * spu_ring_size(field));
-		return;
-	}
-	if (w > 120) {
-		for (size_t i = 0; i < n; i++)
-			spu_bset(field, x, i, spu_bitr_get(&br, w));
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		for (; nacc < w; nacc += 8)
-			acc |= (spu_u128)*in++ << nacc;
-		spu_bset(field, x, i, acc & spu_bool_mask(w));
-		acc >>= w;
-		nacc -= w;
-	}
-}
-
 /* ---- local operations ---- */
 
 void
@@ -261,37 +132,6 @@ spu_b_rshift(struct spu_mpc *m, void *const z[], void *const x[],
 		else
 			spu_ring_rshift(m->field, z[s], x[s], sh, n);
 	}
-}
-
-/* Even bits of x to the low half, odd bits (x >> 1) likewise. */
-static spu_u128
-even_bits(spu_u128 x)
-{
-#define REP(v) (((spu_u128)(v) << 64) | (spu_u128)(v))
-	x &= REP(UINT64_C(0x5555555555555555));
-	x = (x | (x >> 1)) & REP(UINT64_C(0x3333333333333333));
-	x = (x | (x >> 2)) & REP(UINT64_C(0x0f0f0f0f0f0f0f0f));
-	x = (x | (x >> 4)) & REP(UINT64_C(0x00ff00ff00ff00ff));
-	x = (x | (x >> 8)) & REP(UINT64_C(0x0000ffff0000ffff));
-	x = (x | (x >> 16)) & REP(UINT64_C(0x00000000ffffffff));
-	x = (x | (x >> 32)) & (spu_u128)UINT64_MAX;
-#undef REP
-	return x;
-}
-
-/* lo = even bits, hi = odd bits of every share word (local). */
-static void
-deinterleave(struct spu_mpc *m, void *const lo[], void *const hi[],
-    void *const x[], size_t n)
-{
-	unsigned f = m->field;
-
-	for (int s = 0; s < m->nshares; s++)
-		for (size_t i = 0; i < n; i++) {
-			spu_u128 v = spu_bget(f, x[s], i);
-			spu_bset(f, lo[s], i, even_bits(v));
-			spu_bset(f, hi[s], i, even_bits(v >> 1));
-		}
 }
 
 /* ---- reduction of the additive components to two addends ---- */
@@ -429,81 +269,6 @@ out:
 	return rc;
 }
 
-/* ---- MSB: carry-out of the low k-1 bits ---- */
-
-int
-spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
-{
-	unsigned k = m->field, w = k - 1;
-	struct spu_sv p[SPU_MAX_PARTIES], P, G, L, R, top;
-	int cnt, rc;
-
-	if ((rc = addends(m, p, &cnt, x, n)) != 0)
-		return rc;
-	if (cnt == 1) {
-		spu_b_rshift(m, z, p[0].s, k - 1, n);
-		free_parts(m, p, 1);
-		return 0;
-	}
-	memset(&L, 0, sizeof(L));
-	memset(&R, 0, sizeof(R));
-	memset(&G, 0, sizeof(G));
-	memset(&P, 0, sizeof(P));
-	if ((rc = spu_sv_alloc(m, &top, n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &P, n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &G, n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &L, 2 * n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &R, 2 * n)) != 0)
-		goto out;
-	/* top = (a ^ b) >> w; P = (a ^ b) mod 2^w, G = a & b mod 2^w */
-	spu_b_xor(m, P.s, p[0].s, p[1].s, n);
-	spu_b_rshift(m, top.s, P.s, w, n);
-	spu_b_and_c(m, P.s, P.s, spu_bool_mask(w), n);
-	spu_b_and_c(m, p[0].s, p[0].s, spu_bool_mask(w), n);
-	spu_b_and_c(m, p[1].s, p[1].s, spu_bool_mask(w), n);
-	if ((rc = m->ops->and_b(m, G.s, p[0].s, p[1].s, n, w)) != 0)
-		goto out;
-	while (w > 1) {
-		struct spu_sv L0 = spu_sv_view(m, &L, 0, n);
-		struct spu_sv L1 = spu_sv_view(m, &L, n, n);
-		struct spu_sv R0 = spu_sv_view(m, &R, 0, n);
-		struct spu_sv R1 = spu_sv_view(m, &R, n, n);
-		unsigned h;
-		int last;
-		if (w & 1) {
-			/* a zero lowest position neither generates nor
-			 * propagates: the carry-out is unchanged */
-			spu_b_lshift(m, P.s, P.s, 1, n);
-			spu_b_lshift(m, G.s, G.s, 1, n);
-			w++;
-		}
-		h = w / 2;
-		last = h == 1;
-		/* (G, P) = (G_hi ^ P_hi & G_lo, P_hi & P_lo) */
-		deinterleave(m, R0.s, L0.s, G.s, n);	/* G_lo, G_hi */
-		spu_sv_copy(m, G.s, L0.s, n);		/* G := G_hi */
-		deinterleave(m, R1.s, L0.s, P.s, n);	/* P_lo, P_hi */
-		spu_sv_copy(m, L1.s, L0.s, n);
-		if ((rc = m->ops->and_b(m, L.s, L.s, R.s, last ? n : 2 * n,
-		    h)) != 0)
-			goto out;
-		spu_b_xor(m, G.s, G.s, L0.s, n);
-		if (!last)
-			spu_sv_copy(m, P.s, L1.s, n);
-		w = h;
-	}
-	/* msb = a_{k-1} ^ b_{k-1} ^ carry */
-	spu_b_xor(m, z, top.s, G.s, n);
-out:
-	spu_sv_free(m, &top);
-	spu_sv_free(m, &P);
-	spu_sv_free(m, &G);
-	spu_sv_free(m, &L);
-	spu_sv_free(m, &R);
-	free_parts(m, p, cnt);
-	return rc;
-}
-
 int
 spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 {
@@ -637,13 +402,21 @@ spu_b_eqz_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 		spu_sv_free(m, &u);
 		return rc;
 	}
-	if (np <= 2) {
+	if (np <= 2 || m->ops->diff_b != NULL) {
+		/* x == 0 iff the two sharings a, b with x = a - b agree in
+		 * every bit: AND of the bits of NOT (a ^ b) */
 		struct spu_sv u1 = spu_sv_view(m, &u, n, n);
-		m->ops->part_b(m, u.s, x, 0, n);
-		if (np == 2) {
-			spu_mpc_neg(m, v.s, x, n);
-			m->ops->part_b(m, u1.s, v.s, 1, n);
+		if (m->ops->diff_b != NULL) {
+			if ((rc = m->ops->diff_b(m, u.s, u1.s, x, n)) != 0)
+				goto out;
 			spu_b_xor(m, u.s, u.s, u1.s, n);
+		} else {
+			m->ops->part_b(m, u.s, x, 0, n);
+			if (np == 2) {
+				spu_mpc_neg(m, v.s, x, n);
+				m->ops->part_b(m, u1.s, v.s, 1, n);
+				spu_b_xor(m, u.s, u.s, u1.s, n);
+			}
 		}
 		if ((rc = spu_b_xor_c(m, u.s, u.s, spu_bool_mask(k), n)) == 0 &&
 		    (rc = spu_b_and_fold(m, v.s, u.s, n, k)) == 0)
@@ -670,5 +443,41 @@ spu_b_eqz_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 out:
 	spu_sv_free(m, &u);
 	spu_sv_free(m, &v);
+	return rc;
+}
+
+/* ---- AND on word-layout shares ---- */
+
+int
+spu_b_and_words(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t n, unsigned bits)
+{
+	size_t len = spu_bool_packed_size(n, bits);
+	uint8_t *px[SPU_MAX_SHARES] = { NULL }, *py[SPU_MAX_SHARES] = { NULL };
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (bits == 0 || bits > m->field || len == SIZE_MAX)
+		return spu_mpc_fail(m, SPU_EINVAL, "and: bad width");
+	for (int s = 0; s < m->nshares; s++) {
+		if ((px[s] = spu_bytes_alloc(len)) == NULL ||
+		    (py[s] = spu_bytes_alloc(len)) == NULL) {
+			rc = nomem(m);
+			goto out;
+		}
+		spu_bool_pack(m->field, px[s], x[s], n, bits);
+		spu_bool_pack(m->field, py[s], y[s], n, bits);
+	}
+	if ((rc = m->ops->and_p(m, px, px, py, len)) != 0)
+		goto out;
+	/* unpack reads n bits words only: the padding is never seen */
+	for (int s = 0; s < m->nshares; s++)
+		spu_bool_unpack(m->field, z[s], px[s], n, bits);
+out:
+	for (int s = 0; s < m->nshares; s++) {
+		spu_bytes_free(px[s], len);
+		spu_bytes_free(py[s], len);
+	}
 	return rc;
 }

@@ -6,8 +6,8 @@
  * the per-protocol primitives nparts/part_b/and_b/b2a of struct
  * spu_proto_ops plus local share arithmetic.
  *
- * Also the small share-vector type used by the HAL's non-linear code and
- * a bit-stream packer the protocols use to send w-bit words in w bits.
+ * Also the small share-vector type used by the HAL's non-linear code.
+ * Packing to the bit width is in bitpack.h.
  *
  * A boolean sharing uses the arithmetic share layout of its protocol with
  * XOR in place of +; a width w says how many low bits of each word are
@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bitpack.h"
 #include "mpc.h"
 
 /* n shared words: nshares ring vectors of the context's field. */
@@ -68,29 +69,6 @@ spu_bset(unsigned field, void *x, size_t i, spu_u128 v)
 	}
 }
 
-/* ---- bit streams: n words of w bits in ceil(n w / 8) bytes ---- */
-struct spu_bitw {
-	uint8_t *p;
-	uint64_t acc;
-	unsigned nacc;
-};
-struct spu_bitr {
-	const uint8_t *p;
-	uint64_t acc;
-	unsigned nacc;
-};
-void spu_bitw_put(struct spu_bitw *w, spu_u128 v, unsigned nbits);
-void spu_bitw_flush(struct spu_bitw *w);
-spu_u128 spu_bitr_get(struct spu_bitr *r, unsigned nbits);
-/* Bytes for n words of w bits; SIZE_MAX on overflow. */
-size_t spu_bool_packed_size(size_t n, unsigned w);
-void spu_bool_pack(unsigned field, uint8_t *out, const void *x, size_t n,
-    unsigned w);
-void spu_bool_unpack(unsigned field, void *x, const uint8_t *in, size_t n,
-    unsigned w);
-/* Low w bits set (w <= 128). */
-spu_u128 spu_bool_mask(unsigned w);
-
 /* ---- local boolean operations ---- */
 void spu_b_xor(struct spu_mpc *m, void *const z[], void *const x[],
     void *const y[], size_t n);
@@ -104,6 +82,11 @@ void spu_b_lshift(struct spu_mpc *m, void *const z[], void *const x[],
 void spu_b_rshift(struct spu_mpc *m, void *const z[], void *const x[],
     unsigned s, size_t n);
 
+/* z = x AND y on word-layout shares, low bits bits: packs, calls the
+ * protocol's and_p, unpacks (the and_b of every protocol).  1 round. */
+int spu_b_and_words(struct spu_mpc *m, void *const z[], void *const x[],
+    void *const y[], size_t n, unsigned bits);
+
 /* ---- circuits (interactive) ---- */
 /* z = boolean sharing of all k bits of arithmetic x.  Rounds: carry-save
  * reduction of the components (0 for 2 parts, 1 for 3) + 1 + log2 k. */
@@ -116,8 +99,9 @@ int spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[],
 /* z = arithmetic 0/1 sharing of msb(x): spu_b_msb then b2a. */
 int spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n);
-/* z = arithmetic 0/1 sharing of [x == 0]; needs |x| < 2^(k-1) when the
- * protocol has more than two components. */
+/* z = arithmetic 0/1 sharing of [x == 0]: a bitwise comparison of two
+ * sharings a - b = x (two components, or the protocol's diff_b; exact),
+ * else 1 - msb(x) - msb(-x), which needs |x| < 2^(k-1). */
 int spu_b_eqz_a(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n);
 /* z bit 0 = AND of bits [0, w) of boolean x.  ceil(log2 w) rounds. */

@@ -155,6 +155,15 @@ spu_mpc_neg(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 		spu_ring_neg(m->field, z[s], x[s], n);
 }
 
+int
+spu_mpc_square(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n)
+{
+	if (m->ops->square != NULL)
+		return m->ops->square(m, z, x, n);
+	return m->ops->mul(m, z, x, x, n);
+}
+
 void
 spu_mpc_mul_p(struct spu_mpc *m, void *const z[], void *const x[],
     const void *p, size_t n)

@@ -64,12 +64,28 @@ struct spu_proto_ops {
 	/* z = a boolean sharing of component j of x (local). */
 	void (*part_b)(struct spu_mpc *m, void *const z[], void *const x[],
 	    int j, size_t n);
-	/* z = x AND y, 1 round. */
+	/* z = x AND y, 1 round (every protocol: spu_b_and_words, which
+	 * packs the words and calls and_p). */
 	int (*and_b)(struct spu_mpc *m, void *const z[], void *const x[],
 	    void *const y[], size_t n, unsigned bits);
+	/* z = x AND y on packed boolean shares: every share a buffer of
+	 * len bytes from spu_bytes_alloc (bitpack.h).  z may alias x or y.
+	 * 1 round, len bytes per peer. */
+	int (*and_p)(struct spu_mpc *m, uint8_t *const z[],
+	    uint8_t *const x[], uint8_t *const y[], size_t len);
+	/* Optional (NULL: use part_b): boolean sharings a, b of two values
+	 * with x = a - b, for zero tests.  aby3: a = x0 + x1 reshared (1
+	 * round, K), b = -x2 held in the clear by its two holders. */
+	int (*diff_b)(struct spu_mpc *m, void *const a[], void *const b[],
+	    void *const x[], size_t n);
 	/* z = arithmetic sharing of the integer held in boolean x. */
 	int (*b2a)(struct spu_mpc *m, void *const z[], void *const x[],
 	    size_t n, unsigned bits);
+	/* z = x * x elementwise (ring product, no truncation); NULL when
+	 * the protocol has nothing cheaper than mul(x, x).  Callers use
+	 * spu_mpc_square(). */
+	int (*square)(struct spu_mpc *m, void *const z[], void *const x[],
+	    size_t n);
 };
 
 struct spu_mpc {
@@ -123,6 +139,11 @@ void spu_mpc_add(struct spu_mpc *m, void *const z[], void *const x[],
 void spu_mpc_sub(struct spu_mpc *m, void *const z[], void *const x[],
     void *const y[], size_t n);
 void spu_mpc_neg(struct spu_mpc *m, void *const z[], void *const x[], size_t n);
+/* z = x * x elementwise (ring product, no truncation): the protocol's
+ * square, else its mul(x, x).  semi2k opens one value per element
+ * instead of two; aby3's replicated product costs the same either way. */
+int spu_mpc_square(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n);
 /* z = x * p elementwise, p public. */
 void spu_mpc_mul_p(struct spu_mpc *m, void *const z[], void *const x[],
     const void *p, size_t n);
@@ -144,6 +165,19 @@ int spu_mpc_matmul_ps(struct spu_mpc *m, void *const z[], const void *p,
  */
 int spu_mpc_truncpr_finish(struct spu_mpc *m, void *y, const void *c,
     const void *rc, const void *rb, size_t n, unsigned bits, int first);
+
+/*
+ * The local ends of TruncAPr2 (trunc2.c): x = t0 + t1 held 2-out-of-2,
+ * |x| < 2^(k-2).  The caller computes shares mw of u0 u1 in the ring of
+ * spu_trunc2_width bits, u0 and u1 from spu_trunc2_bit of t0 (first)
+ * and t1; spu_trunc2_finish then gives y_i with y0 + y1 = floor(x /
+ * 2^bits) or one more.  y may alias t.
+ */
+unsigned spu_trunc2_width(unsigned field, unsigned bits);
+void spu_trunc2_bit(unsigned field, unsigned sw, void *u, const void *t,
+    size_t n, int first);
+void spu_trunc2_finish(unsigned field, unsigned sw, void *y, const void *t,
+    const void *mw, size_t n, unsigned bits, int first);
 
 extern const struct spu_proto_ops spu_ref2k_ops, spu_semi2k_ops, spu_aby3_ops;
 

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "mpc.h"
+#include "boolean.h"
 
 static void
 ref2k_p2s(struct spu_mpc *m, void *const z[], const void *p, size_t n)
@@ -68,11 +69,11 @@ ref2k_part_b(struct spu_mpc *m, void *const z[], void *const x[], int j,
 }
 
 static int
-ref2k_and_b(struct spu_mpc *m, void *const z[], void *const x[],
-    void *const y[], size_t n, unsigned bits)
+ref2k_and_p(struct spu_mpc *m, uint8_t *const z[], uint8_t *const x[],
+    uint8_t *const y[], size_t len)
 {
-	(void)bits;
-	spu_ring_and(m->field, z[0], x[0], y[0], n);
+	(void)m;
+	spu_bytes_and(z[0], x[0], y[0], len);
 	return 0;
 }
 
@@ -94,6 +95,7 @@ const struct spu_proto_ops spu_ref2k_ops = {
 	.trunc = ref2k_trunc,
 	.nparts = ref2k_nparts,
 	.part_b = ref2k_part_b,
-	.and_b = ref2k_and_b,
+	.and_b = spu_b_and_words,
+	.and_p = ref2k_and_p,
 	.b2a = ref2k_b2a,
 };

@@ -227,11 +227,126 @@ semi2k_matmul(struct spu_mpc *m, void *const z[], void *const x[],
 }
 
 /*
+ * Square with a dealer pair a, c = a^2 (party 0 replays the other
+ * parties' dealer streams and fixes c_0, as for a triple): open
+ * e = x - a; x^2 = e^2 + 2 e a + a^2, so z_i = c_i + 2 e a_i and party 0
+ * adds e^2.  1 round, K n (N-1) bytes per party: half a Beaver
+ * product's.
+ */
+static int
+semi2k_square(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
+{
+	unsigned f = m->field;
+	size_t nv[4] = { n, n, n, n };
+	void *v[4];		/* a c | party 0: sum a, sum c */
+	void **sum = m->party == 0 ? v + 2 : NULL;
+	void *e = NULL, *t = NULL;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = alloc_all(m, v, nv, m->party == 0 ? 4 : 2)) != 0)
+		return rc;
+	if ((rc = dealer_draw(m, v, sum, nv, 2)) != 0)
+		goto out;
+	e = spu_ring_alloc(f, n);
+	t = spu_ring_alloc(f, n);
+	if (e == NULL || t == NULL) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (m->party == 0) {
+		/* c_0 += (sum a)^2 - sum c */
+		spu_ring_mul(f, t, v[2], v[2], n);
+		spu_ring_sub(f, t, t, v[3], n);
+		spu_ring_add(f, v[1], v[1], t, n);
+	}
+	spu_ring_sub(f, t, x[0], v[0], n);
+	if ((rc = allreduce_add(m, e, t, n)) != 0)
+		goto out;
+	/* z = c + 2 e a (+ e^2 at party 0) */
+	spu_ring_mul(f, t, e, v[0], n);
+	spu_ring_lshift(f, t, t, 1, n);
+	spu_ring_add(f, z[0], v[1], t, n);
+	if (m->party == 0) {
+		spu_ring_mul(f, t, e, e, n);
+		spu_ring_add(f, z[0], z[0], t, n);
+	}
+	rc = 0;
+out:
+	if (e != NULL)
+		spu_free_secret(e, n * spu_ring_size(f));
+	if (t != NULL)
+		spu_free_secret(t, n * spu_ring_size(f));
+	free_all(v, nv, m->party == 0 ? 4 : 2, f);
+	return rc;
+}
+
+/*
+ * Truncation with two parties: TruncAPr2 (protocols.md 2.6, trunc2.c).
+ * The private product u0 u1 uses a dealer pair: party 1 draws (b, c1)
+ * from its dealer stream, party 0 replays it, draws a and sets c0 =
+ * a b - c1; they swap u0 + a and u1 + b, and u0 u1 = [u0 (u1 + b) + c0]
+ * + [c1 - b (u0 + a)].  1 round, 4 bytes per element per party (m <= 32).
+ */
+static int
+trunc2_2pc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
+    unsigned bits)
+{
+	unsigned f = m->field, sw = spu_trunc2_width(f, bits);
+	size_t sb = n * spu_ring_size(sw);
+	void *v[5] = { NULL, NULL, NULL, NULL, NULL };	/* a|b c u e in */
+	void *ab, *c, *u, *e, *in;
+	const void *sbuf[2] = { NULL, NULL };
+	void *rbuf[2] = { NULL, NULL };
+	size_t sl[2] = { 0, 0 }, rl[2] = { 0, 0 };
+	int other = 1 - m->party, rc = 0;
+
+	for (int i = 0; i < 5; i++)
+		if ((v[i] = spu_ring_alloc(sw, n)) == NULL) {
+			rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+			goto out;
+		}
+	ab = v[0], c = v[1], u = v[2], e = v[3], in = v[4];
+	if (m->party == 1) {
+		spu_prg_ring(&m->dealer[1], sw, ab, n);		/* b */
+		spu_prg_ring(&m->dealer[1], sw, c, n);		/* c1 */
+	} else {
+		spu_prg_ring(&m->dealer[1], sw, in, n);		/* b */
+		spu_prg_ring(&m->dealer[1], sw, e, n);		/* c1 */
+		spu_prg_ring(&m->dealer[0], sw, ab, n);		/* a */
+		spu_ring_mul(sw, c, ab, in, n);
+		spu_ring_sub(sw, c, c, e, n);			/* c0 */
+	}
+	spu_trunc2_bit(f, sw, u, x[0], n, m->party == 0);
+	spu_ring_add(sw, e, u, ab, n);
+	sbuf[other] = e;
+	sl[other] = sb;
+	rbuf[other] = in;
+	rl[other] = sb;
+	if ((rc = spu_mpc_exchange(m, sbuf, sl, rbuf, rl)) != 0)
+		goto out;
+	if (m->party == 0) {
+		spu_ring_mul(sw, u, u, in, n);			/* u0 (u1 + b) */
+		spu_ring_add(sw, u, u, c, n);
+	} else {
+		spu_ring_mul(sw, u, ab, in, n);			/* b (u0 + a) */
+		spu_ring_sub(sw, u, c, u, n);
+	}
+	spu_trunc2_finish(f, sw, z[0], x[0], u, n, bits, m->party == 0);
+out:
+	for (int i = 0; i < 5; i++)
+		spu_free_secret(v[i], sb);
+	return rc;
+}
+
+/*
  * Probabilistic truncation TruncAPr (Escudero et al., eprint 2020/338,
  * protocols.md 2.6): dealer pair r, rc = bits [m, k-1) of r, rb = msb(r);
  * open c = x + 2^(k-2) + r; y = c_hat - rc + b 2^(k-1-m) - 2^(k-2-m)
  * with b = msb(c) xor rb.  Exact up to the last bit for |x| < 2^(k-2).
- * 1 round, K (N-1) bytes per party.
+ * 1 round, K (N-1) bytes per party.  For three or more parties; two use
+ * trunc2_2pc.
  */
 static int
 semi2k_trunc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
@@ -247,6 +362,8 @@ semi2k_trunc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		spu_ring_copy(f, z[0], x[0], n);
 		return 0;
 	}
+	if (m->nparties == 2)
+		return trunc2_2pc(m, z, x, n, bits);
 	if ((rc = alloc_all(m, v, nv, m->party == 0 ? 6 : 3)) != 0)
 		return rc;
 	/* every party draws r_i, rc_i, rb_i; party 0 replays the others'
@@ -356,90 +473,67 @@ mask_bits(unsigned f, void *v, size_t n, unsigned bits)
 }
 
 /*
- * Beaver AND: dealer triple a, b, c with c = a & b (party 0 replays the
- * other parties' dealer streams and fixes c_0).  Open e = x ^ a and
- * d = y ^ b together, packed to bits bits; z_i = c_i ^ (e & b_i) ^
- * (d & a_i), party 0 also XORs e & d.  1 round, 2 n bits/8 (N-1) bytes.
+ * Beaver AND on packed shares: a dealer triple a, b, c = a & b drawn as
+ * len bytes each (party 0 replays the other parties' dealer streams and
+ * fixes c_0).  Open e = x ^ a and d = y ^ b to everyone in one round;
+ * z = c ^ e&b ^ d&a (^ e&d at party 0).  (N-1) 2 len bytes per party.
  */
 static int
-semi2k_and_b(struct spu_mpc *m, void *const z[], void *const x[],
-    void *const y[], size_t n, unsigned bits)
+semi2k_and_p(struct spu_mpc *m, uint8_t *const z[], uint8_t *const x[],
+    uint8_t *const y[], size_t len)
 {
-	unsigned f = m->field;
-	size_t K = spu_ring_size(f), plen = spu_bool_packed_size(2 * n, bits);
-	size_t nv[3] = { n, n, n };
-	void *v[3], *ed = NULL, *t = NULL;
-	uint8_t *pk = NULL;
-	int rc;
+	uint8_t *v[6] = { NULL, NULL, NULL, NULL, NULL, NULL };
+	uint8_t *a, *b, *c, *ed, *w, *t;
+	int rc = 0;
 
-	if (n == 0)
-		return 0;
-	if (plen == SIZE_MAX)
+	if (len > SIZE_MAX / 2 - 8)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-	if ((rc = alloc_all(m, v, nv, 3)) != 0)
-		return rc;
-	for (int i = 0; i < 3; i++) {
-		spu_prg_ring(&m->dealer[m->party], f, v[i], n);
-		mask_bits(f, v[i], n, bits);
-	}
-	ed = spu_ring_alloc(f, 2 * n);
-	t = spu_ring_alloc(f, n);
-	pk = spu_malloc(plen, 1);
-	if (ed == NULL || t == NULL || pk == NULL) {
-		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-		goto out;
-	}
+	for (int i = 0; i < 6; i++)
+		if ((v[i] = spu_bytes_alloc(i == 3 ? 2 * len : len)) == NULL) {
+			rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+			goto out;
+		}
+	a = v[0], b = v[1], c = v[2], ed = v[3], w = v[4], t = v[5];
+	spu_prg_bytes(&m->dealer[m->party], a, len);
+	spu_prg_bytes(&m->dealer[m->party], b, len);
+	spu_prg_bytes(&m->dealer[m->party], c, len);
 	if (m->party == 0) {
-		/* A = xor a_j, B = xor b_j, C = xor c_j; c_0 ^= A&B ^ C */
-		void *A = ed, *B = (uint8_t *)ed + n * K;
-		spu_ring_copy(f, A, v[0], n);
-		spu_ring_copy(f, B, v[1], n);
-		spu_ring_copy(f, t, v[2], n);
+		/* A = xor a_j, B = xor b_j; c_0 = A&B ^ xor_{j>0} c_j */
+		uint8_t *A = ed, *B = t;
+		memset(c, 0, len);
+		memcpy(A, a, len);
+		memcpy(B, b, len);
 		for (int j = 1; j < m->nparties; j++) {
-			void *w = spu_ring_alloc(f, n);
-			if (w == NULL) {
-				rc = spu_mpc_fail(m, SPU_ENOMEM,
-				    "out of memory");
-				goto out;
-			}
-			for (int i = 0; i < 3; i++) {
-				spu_prg_ring(&m->dealer[j], f, w, n);
-				mask_bits(f, w, n, bits);
-				spu_ring_xor(f, i == 0 ? A : i == 1 ? B : t,
-				    i == 0 ? A : i == 1 ? B : t, w, n);
-			}
-			spu_free_secret(w, n * K);
+			spu_prg_bytes(&m->dealer[j], w, len);
+			spu_bytes_xor(A, A, w, len);
+			spu_prg_bytes(&m->dealer[j], w, len);
+			spu_bytes_xor(B, B, w, len);
+			spu_prg_bytes(&m->dealer[j], w, len);
+			spu_bytes_xor(c, c, w, len);
 		}
-		spu_ring_and(f, A, A, B, n);
-		spu_ring_xor(f, A, A, t, n);
-		spu_ring_xor(f, v[2], v[2], A, n);
+		spu_bytes_and(A, A, B, len);
+		spu_bytes_xor(c, c, A, len);
 	}
-	/* e | d */
-	spu_ring_xor(f, ed, x[0], v[0], n);
-	spu_ring_xor(f, (uint8_t *)ed + n * K, y[0], v[1], n);
-	spu_bool_pack(f, pk, ed, 2 * n, bits);
-	if ((rc = allreduce_xor(m, pk, pk, plen)) != 0)
+	/* e | d, opened; the same 2 len bytes to every peer */
+	spu_bytes_xor(ed, x[0], a, len);
+	memcpy(w, y[0], len);
+	for (size_t i = 0; i < len; i++)
+		ed[len + i] = w[i] ^ b[i];
+	if ((rc = allreduce_xor(m, ed, ed, 2 * len)) != 0)
 		goto out;
-	spu_bool_unpack(f, ed, pk, 2 * n, bits);
-	{
-		uint8_t *e = ed, *d = e + n * K;
-		spu_ring_and(f, t, e, v[1], n);
-		spu_ring_xor(f, z[0], v[2], t, n);
-		spu_ring_and(f, t, d, v[0], n);
-		spu_ring_xor(f, z[0], z[0], t, n);
-		if (m->party == 0) {
-			spu_ring_and(f, t, e, d, n);
-			spu_ring_xor(f, z[0], z[0], t, n);
-		}
+	memcpy(w, ed + len, len);			/* d, word-aligned */
+	spu_bytes_and(b, ed, b, len);			/* e & b */
+	spu_bytes_xor(c, c, b, len);
+	spu_bytes_and(a, w, a, len);			/* d & a */
+	spu_bytes_xor(c, c, a, len);
+	if (m->party == 0) {
+		spu_bytes_and(w, ed, w, len);		/* e & d */
+		spu_bytes_xor(c, c, w, len);
 	}
-	rc = 0;
+	memcpy(z[0], c, len);
 out:
-	if (ed != NULL)
-		spu_free_secret(ed, 2 * n * K);
-	if (t != NULL)
-		spu_free_secret(t, n * K);
-	free(pk);
-	free_all(v, nv, 3, f);
+	for (int i = 0; i < 6; i++)
+		spu_bytes_free(v[i], i == 3 ? 2 * len : len);
 	return rc;
 }
 
@@ -531,6 +625,8 @@ const struct spu_proto_ops spu_semi2k_ops = {
 	.trunc = semi2k_trunc,
 	.nparts = semi2k_nparts,
 	.part_b = semi2k_part_b,
-	.and_b = semi2k_and_b,
+	.and_b = spu_b_and_words,
+	.and_p = semi2k_and_p,
 	.b2a = semi2k_b2a,
+	.square = semi2k_square,
 };

@@ -427,7 +427,7 @@ get_type(struct spu_cbor_dec *c, struct spu_type *t)
 	if (spu_cbor_get_array(c, &n) != 0)
 		return -1;
 	if (n > SPU_MAX_DIMS) {
-		c->err = "more than 8 dimensions";
+		c->err = "more than 16 dimensions";
 		return -1;
 	}
 	t->shape.ndim = (int)n;

@@ -14,7 +14,7 @@
 
 #include "err.h"
 
-#define SPU_MAX_DIMS 8
+#define SPU_MAX_DIMS 16
 /* Largest element count of any tensor we accept from a file or program. */
 #define SPU_MAX_ELEMS ((int64_t)1 << 31)
 

@@ -345,14 +345,15 @@ out:
 }
 
 /*
- * Two boolean sharings with x = a - b (protocols.md 3.5): party 0 knows
- * x0 + x1 and shares it by XOR with a PRSS zero sharing, each party then
- * sending its word to the previous one (1 round, K per party); b = -x2,
- * which parties 1 and 2 hold in the clear, as a trivial sharing.
+ * Two boolean sharings with x = a + b, or a - b (protocols.md 3.5):
+ * party 0 knows x0 + x1 and shares it by XOR with a PRSS zero sharing,
+ * each party then sending its word to the previous one (1 round, K per
+ * party); b = x2 (or -x2), which parties 1 and 2 hold in the clear, as a
+ * trivial sharing.
  */
 static int
-aby3_diff_b(struct spu_mpc *m, void *const a[], void *const b[],
-    void *const x[], size_t n)
+aby3_split_b(struct spu_mpc *m, void *const a[], void *const b[],
+    void *const x[], size_t n, int neg)
 {
 	unsigned f = m->field;
 	size_t bytes = n * spu_ring_size(f);
@@ -370,13 +371,15 @@ aby3_diff_b(struct spu_mpc *m, void *const a[], void *const b[],
 	spu_prg_ring(&m->prss_next, f, r, n);
 	spu_ring_xor(f, a[0], a[0], r, n);
 	spu_free_secret(r, bytes);
-	/* b: party 1 holds (b1, b2) = (0, -x2), party 2 (b2, b0) = (-x2, 0) */
+	/* b: party 1 holds (b1, b2) = (0, x2), party 2 (b2, b0) = (x2, 0) */
 	spu_ring_zero(f, b[0], n);
 	spu_ring_zero(f, b[1], n);
 	if (m->party == 1)
-		spu_ring_neg(f, b[1], x[1], n);
+		spu_ring_copy(f, b[1], x[1], n);
 	else if (m->party == 2)
-		spu_ring_neg(f, b[0], x[0], n);
+		spu_ring_copy(f, b[0], x[0], n);
+	if (neg && m->party != 0)
+		spu_ring_neg(f, b[m->party == 1], b[m->party == 1], n);
 	rc = pass(m, PREV(m), a[0], bytes, NEXT(m), a[1], bytes);
 	return rc;
 }
@@ -494,6 +497,6 @@ const struct spu_proto_ops spu_aby3_ops = {
 	.part_b = aby3_part_b,
 	.and_b = spu_b_and_words,
 	.and_p = aby3_and_p,
-	.diff_b = aby3_diff_b,
+	.split_b = aby3_split_b,
 	.b2a = aby3_b2a,
 };

@@ -158,6 +158,34 @@ and_planes(struct spu_mpc *m, const struct planes *z, unsigned zj,
 	return m->ops->and_p(m, zs, xs, ys, cnt * z->pb);
 }
 
+/* Two addends from the protocol's split_b (one round), as planes. */
+static int
+split_planes(struct spu_mpc *m, struct planes *c, int *cnt, void *const x[],
+    size_t n)
+{
+	struct spu_sv a, b;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	memset(&c[0], 0, sizeof(c[0]));
+	memset(&c[1], 0, sizeof(c[1]));
+	if ((rc = spu_sv_alloc(m, &a, n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &b, n)) != 0 ||
+	    (rc = m->ops->split_b(m, a.s, b.s, x, n, 0)) != 0 ||
+	    (rc = planes_alloc(m, &c[0], m->field, (n + 7) / 8)) != 0 ||
+	    (rc = planes_alloc(m, &c[1], m->field, (n + 7) / 8)) != 0) {
+		planes_free(m, &c[0]);
+		planes_free(m, &c[1]);
+	} else {
+		to_planes(m, &c[0], a.s, n);
+		to_planes(m, &c[1], b.s, n);
+		*cnt = 2;
+	}
+	spu_sv_free(m, &a);
+	spu_sv_free(m, &b);
+	return rc;
+}
+
 /*
  * The components of x as planes, reduced by carry-save adders to two
  * (c[0], c[1]): s = a^b^d, carry = maj(a,b,d) shifted up one plane with
@@ -176,6 +204,8 @@ component_planes(struct spu_mpc *m, struct planes *c, int *cnt,
 
 	if (nc < 1 || nc > SPU_MAX_PARTIES)
 		return spu_mpc_fail(m, SPU_EINVAL, "bad component count");
+	if (m->ops->split_b != NULL)
+		return split_planes(m, c, cnt, x, n);
 	if ((rc = spu_sv_alloc(m, &w, n)) != 0)
 		return rc;
 	for (int j = 0; j < nc; j++) {

@@ -402,12 +402,12 @@ spu_b_eqz_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 		spu_sv_free(m, &u);
 		return rc;
 	}
-	if (np <= 2 || m->ops->diff_b != NULL) {
+	if (np <= 2 || m->ops->split_b != NULL) {
 		/* x == 0 iff the two sharings a, b with x = a - b agree in
 		 * every bit: AND of the bits of NOT (a ^ b) */
 		struct spu_sv u1 = spu_sv_view(m, &u, n, n);
-		if (m->ops->diff_b != NULL) {
-			if ((rc = m->ops->diff_b(m, u.s, u1.s, x, n)) != 0)
+		if (m->ops->split_b != NULL) {
+			if ((rc = m->ops->split_b(m, u.s, u1.s, x, n, 1)) != 0)
 				goto out;
 			spu_b_xor(m, u.s, u.s, u1.s, n);
 		} else {

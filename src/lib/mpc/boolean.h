@@ -100,7 +100,7 @@ int spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[],
 int spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n);
 /* z = arithmetic 0/1 sharing of [x == 0]: a bitwise comparison of two
- * sharings a - b = x (two components, or the protocol's diff_b; exact),
+ * sharings a - b = x (two components, or the protocol's split_b; exact),
  * else 1 - msb(x) - msb(-x), which needs |x| < 2^(k-1). */
 int spu_b_eqz_a(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n);

@@ -73,11 +73,12 @@ struct spu_proto_ops {
 	 * 1 round, len bytes per peer. */
 	int (*and_p)(struct spu_mpc *m, uint8_t *const z[],
 	    uint8_t *const x[], uint8_t *const y[], size_t len);
-	/* Optional (NULL: use part_b): boolean sharings a, b of two values
-	 * with x = a - b, for zero tests.  aby3: a = x0 + x1 reshared (1
-	 * round, K), b = -x2 held in the clear by its two holders. */
-	int (*diff_b)(struct spu_mpc *m, void *const a[], void *const b[],
-	    void *const x[], size_t n);
+	/* Optional (NULL: part_b and carry-save adders): boolean sharings
+	 * a, b of two values with x = a + b, or x = a - b when neg is set.
+	 * aby3: a = x0 + x1 reshared (1 round, K), b = x2 or -x2 shared
+	 * trivially by its two holders. */
+	int (*split_b)(struct spu_mpc *m, void *const a[], void *const b[],
+	    void *const x[], size_t n, int neg);
 	/* z = arithmetic sharing of the integer held in boolean x. */
 	int (*b2a)(struct spu_mpc *m, void *const z[], void *const x[],
 	    size_t n, unsigned bits);

@@ -246,6 +246,44 @@ for cfg in "ref2k 1" "semi2k 2"; do
 		ok 1 "select: $1 run"
 	fi
 done
+# max/min whose comparison is made anyway (JAX's ReLU and its gradient)
+cat >"$T/relu.hlo" <<'HLO'
+HloModule relu
+ENTRY main {
+  x = f32[4] parameter(0)
+  y = f32[4] parameter(1)
+  zero = f32[] constant(0)
+  b0 = f32[4] broadcast(zero), dimensions={}
+  g = pred[4] compare(x, b0), direction=GT
+  r = f32[4] maximum(x, b0)
+  l = pred[4] compare(y, x), direction=GT
+  m = f32[4] minimum(x, y)
+  k = f32[4] minimum(y, b0)
+  d = f32[4] select(g, y, b0)
+  ROOT out = (f32[4], f32[4], f32[4], f32[4], pred[4]) tuple(r, d, m, k, l)
+}
+HLO
+text --passes=dce "$T/relu.hlo" >"$T/a.txt"
+text --passes=select,dce "$T/relu.hlo" >"$T/b.txt"
+ok $([ "$(count ' (max|min)\(' "$T/a.txt")" -eq 3 ] &&
+    [ "$(count ' (max|min)\(' "$T/b.txt")" -eq 1 ]; echo $?) \
+    "select: max(x,0) and min(x,y) reuse gt(x,0) and gt(y,x); min(y,0) has none"
+has "select: max(x, 0) -> gt(x, 0) * x" 'mul\(%[0-9]+, %0\) : secret f32\[4\]' "$T/b.txt"
+stats "$T/relu.hlo" >"$T/st.txt"
+ok $([ "$(col cmp first "$T/st.txt")" -eq 5 ] &&
+    [ "$(col cmp last "$T/st.txt")" -eq 3 ]; echo $?) "select: 5 comparisons -> 3"
+"$C" --passes=dce -o "$T/a.spub" "$T/relu.hlo"
+"$C" -o "$T/b.spub" "$T/relu.hlo"
+clear a.out "$T/a.spub" "$T/x.csv" "$T/y.csv"; clear b.out "$T/b.spub" "$T/x.csv" "$T/y.csv"
+same "$T/a.out" "$T/b.out" "select: max/min rewrite, same cleartext result"
+for cfg in "semi2k 2" "aby3 3"; do
+	set -- $cfg
+	if mpc "$1" "$2" "$T/b.spub" "$T/x.csv" "$T/y.csv"; then
+		near "$T/a.out" "$T/mpc.txt" 0.01 "select: max/min rewrite, $1 result"
+	else
+		ok 1 "select: max/min rewrite, $1 run"
+	fi
+done
 
 # --- trunc ---
 cat >"$T/trunc.hlo" <<'HLO'

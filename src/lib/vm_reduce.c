@@ -96,6 +96,40 @@ columns(struct spu_mpc *m, const struct spu_value *x, int64_t c0, int64_t w,
 }
 
 /*
+ * Whether a public init is the reducer's identity, so combining with it
+ * can be skipped: worth it for max and min, where it is a comparison.
+ * A float -inf (+inf) constant is the VM's sentinel +-2^((k-2)/2) in
+ * ring units (vm.c, make_const), or beyond; integers are at their
+ * type's end.  Skipping also keeps a maximum below the sentinel exact.
+ */
+static int
+is_identity(const struct reducer *r, const struct spu_value *init)
+{
+	unsigned k = init->field;
+	spu_i128 lo, hi;
+	size_t bits = 8 * spu_dtype_size(init->dtype);
+
+	if (init->vis != SPU_PUBLIC || init->n != 1 ||
+	    (r->kind != SPU_REDUCE_MAX && r->kind != SPU_REDUCE_MIN))
+		return 0;
+	if (spu_dtype_is_float(init->dtype)) {
+		lo = -((spu_i128)1 << ((k - 2) / 2));
+		hi = (spu_i128)1 << ((k - 2) / 2);
+	} else if (spu_dtype_is_signed(init->dtype) && bits < k) {
+		lo = -((spu_i128)1 << (bits - 1));
+		hi = ((spu_i128)1 << (bits - 1)) - 1;
+	} else if (init->dtype != SPU_PRED && bits < k) {
+		lo = 0;
+		hi = ((spu_i128)1 << bits) - 1;
+	} else {
+		return 0;
+	}
+	if (r->kind == SPU_REDUCE_MAX)
+		return spu_ring_get_signed(k, init->share[0], 0) <= lo;
+	return spu_ring_get_signed(k, init->share[0], 0) >= hi;
+}
+
+/*
  * x[k] are [rows, w]; init[k] scalars.  out[k] = [rows] reductions,
  * starting from init.
  */
@@ -151,7 +185,10 @@ tree(struct reducer *r, struct spu_value **x, struct spu_value *const *init,
 		w = h + (w & 1);
 	}
 	/* combine with init, broadcast over the rows */
-	if (rc == 0) {
+	if (rc == 0 && k == 1 && is_identity(r, init[0])) {
+		struct spu_shape rs = { 1, { rows } };
+		rc = spu_hal_reshape(m, cur[0], &rs, &out[0]);
+	} else if (rc == 0) {
 		struct spu_shape rs = { 1, { rows } };
 		for (int i = 0; i < k && rc == 0; i++) {
 			rc = spu_hal_reshape(m, cur[i], &rs, &b[i]);

@@ -16,6 +16,7 @@
 #include "hal/cmp.h"
 #include "hal/hal.h"
 #include "hal/pieces.h"
+#include "hal/rowmax.h"
 #include "hal/shape.h"
 #include "mem.h"
 #include "vm_int.h"
@@ -143,9 +144,23 @@ tree(struct reducer *r, struct spu_value **x, struct spu_value *const *init,
 	int64_t rows = x[0]->shape.dim[0], w = x[0]->shape.dim[1];
 	int k = r->k, rc = 0;
 
-	for (int i = 0; i < k; i++)
-		if ((cur[i] = spu_value_dup(x[i])) == NULL)
-			rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	if (k == 1 && (r->kind == SPU_REDUCE_MAX || r->kind == SPU_REDUCE_MIN) &&
+	    x[0]->vis == SPU_SECRET && w > 2 && w <= SPU_HAL_ROWMAX_W &&
+	    (size_t)rows * (size_t)(w * (w - 1) / 2) <= SPU_HAL_PIECE) {
+		/* short rows: every pair at once, one comparison depth */
+		struct spu_shape cs = { 2, { rows, 1 } };
+		if ((rc = spu_hal_rowmax(m, x[0], r->kind == SPU_REDUCE_MAX,
+		    &t[0])) == 0)
+			rc = spu_hal_reshape(m, t[0], &cs, &cur[0]);
+		spu_value_free(t[0]);
+		t[0] = NULL;
+		w = 1;
+	} else {
+		for (int i = 0; i < k; i++)
+			if ((cur[i] = spu_value_dup(x[i])) == NULL)
+				rc = spu_mpc_fail(m, SPU_ENOMEM,
+				    "out of memory");
+	}
 	while (rc == 0 && w > 1) {
 		int64_t h = w / 2;
 		struct spu_shape hs = { 2, { rows, h } };

@@ -201,14 +201,16 @@ struct mm_job {
 /*
  * The matmul micro-kernel: 4 rows of z at a time over a strip of NB
  * columns, so each row of y is read once per 4 output rows and the z
- * strip stays in L1.  The inner loops are plain, for the vectorizer;
- * target_clones adds an AVX-512 version (64-bit vector multiply) picked at
- * load time on CPUs that have it.
+ * strip stays in L1.  The inner loops are plain, for the vectorizer,
+ * which builds each kernel three times: for AVX-512 with its 64-bit
+ * vector multiply (DQ), for AVX2, and plain; the first run picks one by
+ * the CPU's features (a virtual CPU often has no model name for
+ * target_clones' "arch=" to match).
  */
 #define MM_NB 256
 
-#define MM_KERNEL(NAME, T)						\
-__attribute__((target_clones("arch=skylake-avx512", "default"), optimize("O3")))		\
+#define MM_KERNEL(NAME, T, TARGET)					\
+__attribute__((TARGET optimize("O3")))					\
 static void								\
 NAME(T *z, const T *x, const T *y, size_t r0, size_t r1, size_t m,	\
     size_t k, size_t n)							\
@@ -258,8 +260,50 @@ NAME(T *z, const T *x, const T *y, size_t r0, size_t r1, size_t m,	\
 	}								\
 }
 
-MM_KERNEL(mm_kernel32, uint32_t)
-MM_KERNEL(mm_kernel64, uint64_t)
+#define AVX512 target("avx512f,avx512dq,avx512vl,avx512bw"),
+#define AVX2 target("avx2"),
+MM_KERNEL(mm32_avx512, uint32_t, AVX512)
+MM_KERNEL(mm32_avx2, uint32_t, AVX2)
+MM_KERNEL(mm32_plain, uint32_t, )
+MM_KERNEL(mm64_avx512, uint64_t, AVX512)
+MM_KERNEL(mm64_avx2, uint64_t, AVX2)
+MM_KERNEL(mm64_plain, uint64_t, )
+#undef AVX512
+#undef AVX2
+
+typedef void mm_fn32(uint32_t *, const uint32_t *, const uint32_t *, size_t,
+    size_t, size_t, size_t, size_t);
+typedef void mm_fn64(uint64_t *, const uint64_t *, const uint64_t *, size_t,
+    size_t, size_t, size_t, size_t);
+
+/* 0 plain, 1 AVX2, 2 AVX-512DQ.  __builtin_cpu_supports reads a table
+ * libgcc fills before main: cheap, and no state of ours to race on. */
+static int
+mm_level(void)
+{
+	return __builtin_cpu_supports("avx512dq") &&
+	    __builtin_cpu_supports("avx512vl") &&
+	    __builtin_cpu_supports("avx512bw") ? 2 :
+	    __builtin_cpu_supports("avx2") ? 1 : 0;
+}
+
+static void
+mm_kernel32(uint32_t *z, const uint32_t *x, const uint32_t *y, size_t r0,
+    size_t r1, size_t m, size_t k, size_t n)
+{
+	static mm_fn32 *const fn[3] = { mm32_plain, mm32_avx2, mm32_avx512 };
+
+	fn[mm_level()](z, x, y, r0, r1, m, k, n);
+}
+
+static void
+mm_kernel64(uint64_t *z, const uint64_t *x, const uint64_t *y, size_t r0,
+    size_t r1, size_t m, size_t k, size_t n)
+{
+	static mm_fn64 *const fn[3] = { mm64_plain, mm64_avx2, mm64_avx512 };
+
+	fn[mm_level()](z, x, y, r0, r1, m, k, n);
+}
 
 /* 128-bit words: no vector multiply; the plain i-k-j loop. */
 static void

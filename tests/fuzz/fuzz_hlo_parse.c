@@ -2,7 +2,7 @@
  * fuzz_hlo_parse.c - libFuzzer target for spu-compile's front end: the
  * HLO lexer and parser (hlo_parse), then, for text that parses, what
  * spu-compile runs after it: visibility inference and lowering
- * (lower_module), the passes fold, cse and dce, and spu_bc_verify.
+ * (lower_module), the default pass pipeline, and spu_bc_verify.
  *
  * The options vary with a hash of the input (which of the first eight
  * entry parameters are public, --reveal-secret-conditions, -O0), so
@@ -19,6 +19,7 @@
 #include "compile.h"
 #include "fuzz.h"
 #include "parser.h"
+#include "pass.h"
 
 #define NVIS 8
 
@@ -35,8 +36,12 @@ fnv1a(const uint8_t *p, size_t n)
 static void
 compile(struct hlo_module *m, uint32_t h)
 {
+	/* spu-compile's default pipeline (main.c) */
 	static int (*const passes[])(struct spu_program *,
-	    struct spu_diag *) = { pass_fold, pass_cse, pass_dce };
+	    struct spu_diag *) = { pass_inline, pass_fold, pass_simplify,
+	    pass_strength, pass_select, pass_trunc, pass_fold, pass_simplify,
+	    pass_argmax, pass_maxpool, pass_topk, pass_cse, pass_licm,
+	    pass_dce };
 	struct compile_opts o = { 0 };
 	struct spu_program *p = NULL, *p2 = NULL;
 	struct spu_diag d;

@@ -208,9 +208,14 @@ struct mm_job {
  * target_clones' "arch=" to match).
  */
 #define MM_NB 256
+#if defined(__clang__)
+#define MM_O3			/* clang vectorizes these at -O2 */
+#else
+#define MM_O3 optimize("O3")
+#endif
 
 #define MM_KERNEL(NAME, T, TARGET)					\
-__attribute__((TARGET optimize("O3")))					\
+__attribute__((TARGET MM_O3))						\
 static void								\
 NAME(T *z, const T *x, const T *y, size_t r0, size_t r1, size_t m,	\
     size_t k, size_t n)							\

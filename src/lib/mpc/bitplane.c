@@ -297,13 +297,17 @@ spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 		goto out;
 	}
 	if ((rc = planes_alloc(m, &G, w, c[0].pb)) != 0 ||
-	    (rc = planes_alloc(m, &P, w + 1, c[0].pb)) != 0 ||
-	    (rc = planes_alloc(m, &L, w, c[0].pb)) != 0 ||
-	    (rc = planes_alloc(m, &R, w, c[0].pb)) != 0)
+	    (rc = planes_alloc(m, &P, w + 1, c[0].pb)) != 0)
 		goto out;
 	/* P plane w = top = a_{k-1} ^ b_{k-1}, kept to the end */
 	xor_planes(m, &P, 0, &c[0], 0, &c[1], 0, w + 1);
 	if ((rc = and_planes(m, &G, 0, &c[0], 0, &c[1], 0, w)) != 0)
+		goto out;
+	/* the addends are spent: their memory goes to the tree */
+	planes_free(m, &c[0]);
+	planes_free(m, &c[1]);
+	if ((rc = planes_alloc(m, &L, w, G.pb)) != 0 ||
+	    (rc = planes_alloc(m, &R, w, G.pb)) != 0)
 		goto out;
 	while (w > 1) {
 		unsigned np = w / 2, nl = 2 * np - 1;

@@ -7,9 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,21 +160,6 @@ peak_rss_kib(void)
 	return kib;
 }
 
-/*
- * A run allocates and frees working buffers of a few to tens of MB per
- * op; glibc's defaults would map and unmap each (a page fault per 4 KB
- * every time).  Keep them in the heap instead: the peak resident size is
- * the same, the faults are paid once.
- */
-static void
-keep_heap(void)
-{
-#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
-	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	(void)mallopt(M_TRIM_THRESHOLD, INT_MAX);
-#endif
-}
-
 static void
 print_stats(int party, const struct party_result *r)
 {
@@ -236,7 +218,6 @@ main(int argc, char **argv)
 	long party = -1, simulate = 0, v;
 	int c, npeers = 0, status = 0;
 
-	keep_heap();
 	memset(&o, 0, sizeof(o));
 	o.timeout_ms = 60000;
 	o.protocol = SPU_REF2K;

@@ -197,23 +197,30 @@ one(struct spu_mpc *m, const struct spu_insn *in,
 	return function(m, in, ops, z);
 }
 
-/* Non-linear ops, whose circuits need many times the operand's size in
- * working memory: these run in chunks. */
-static int
+/*
+ * Non-linear ops, whose circuits need many times the operand's size in
+ * working memory, run in pieces: the elements per piece, or 0.  A
+ * comparison's MSB circuit needs about ten words per element; the
+ * function library (bit decompositions to arithmetic, one-hot
+ * normalizations) hundreds, so its pieces are smaller.
+ */
+static size_t
 heavy(enum spu_op op)
 {
 	if (secret_only(op))
-		return 1;
+		return SPU_HAL_PIECE_FN;
 	switch (op) {
 	case SPU_OP_LT: case SPU_OP_LE: case SPU_OP_GT: case SPU_OP_GE:
 	case SPU_OP_EQ: case SPU_OP_NE: case SPU_OP_AND: case SPU_OP_OR:
 	case SPU_OP_MAX: case SPU_OP_MIN: case SPU_OP_CLAMP: case SPU_OP_ABS:
-	case SPU_OP_SIGN: case SPU_OP_DIV: case SPU_OP_EXP: case SPU_OP_EXPM1:
+	case SPU_OP_SIGN:
+		return SPU_HAL_PIECE;
+	case SPU_OP_DIV: case SPU_OP_EXP: case SPU_OP_EXPM1:
 	case SPU_OP_LOG: case SPU_OP_LOG1P: case SPU_OP_SQRT:
 	case SPU_OP_RSQRT: case SPU_OP_TANH: case SPU_OP_LOGISTIC:
 	case SPU_OP_ERF: case SPU_OP_SIN: case SPU_OP_COS:
 	case SPU_OP_RECIPROCAL:
-		return 1;
+		return SPU_HAL_PIECE_FN;
 	default:
 		return 0;
 	}
@@ -239,13 +246,13 @@ spu_vm_elementwise(struct spu_mpc *m, const struct spu_insn *in,
 	if (!pub && in->op == SPU_OP_CONVERT && !spu_dtype_is_float(t) &&
 	    ops[0]->dtype != t && (t == SPU_PRED ||
 	    spu_dtype_is_float(ops[0]->dtype)))
-		return spu_hal_pieces(m, chunk_one, (void *)(uintptr_t)in, ops,
-		    1, z, 1);
+		return spu_hal_pieces_of(m, chunk_one, (void *)(uintptr_t)in,
+		    ops, 1, z, 1, SPU_HAL_PIECE_FN);
 
 	if (secret_only(in->op) && pub)
 		return SPU_VM_NOT_MINE;
 	if (!pub && heavy(in->op) && in->nin > 0 && in->nin <= SPU_VM_MAXK)
-		return spu_hal_pieces(m, chunk_one, (void *)(uintptr_t)in, ops,
-		    (int)in->nin, z, 1);
+		return spu_hal_pieces_of(m, chunk_one, (void *)(uintptr_t)in,
+		    ops, (int)in->nin, z, 1, heavy(in->op));
 	return one(m, in, ops, z);
 }

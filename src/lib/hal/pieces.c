@@ -18,6 +18,15 @@ spu_hal_pieces(struct spu_mpc *m, int (*fn)(struct spu_mpc *, void *,
     struct spu_value *const *, struct spu_value **), void *arg,
     struct spu_value *const *v, int nv, struct spu_value **out, int nout)
 {
+	return spu_hal_pieces_of(m, fn, arg, v, nv, out, nout, SPU_HAL_PIECE);
+}
+
+int
+spu_hal_pieces_of(struct spu_mpc *m, int (*fn)(struct spu_mpc *, void *,
+    struct spu_value *const *, struct spu_value **), void *arg,
+    struct spu_value *const *v, int nv, struct spu_value **out, int nout,
+    size_t piece)
+{
 	struct spu_value view[2 * MAXK], *vp[2 * MAXK];
 	struct spu_value *r[MAXK] = { NULL }, *z[MAXK] = { NULL };
 	const struct spu_value *full = NULL;
@@ -30,13 +39,13 @@ spu_hal_pieces(struct spu_mpc *m, int (*fn)(struct spu_mpc *, void *,
 			full = v[i];
 		}
 	if (nv > 2 * MAXK || nout < 1 || nout > MAXK ||
-	    n <= SPU_HAL_PIECE)
+	    piece == 0 || n <= piece)
 		return fn(m, arg, v, out);
 	for (int i = 0; i < nv; i++)
 		if (v[i]->n != n && v[i]->n != 1)
 			return fn(m, arg, v, out);
-	for (size_t off = 0; off < n && rc == 0; off += SPU_HAL_PIECE) {
-		size_t c = n - off < SPU_HAL_PIECE ? n - off : SPU_HAL_PIECE;
+	for (size_t off = 0; off < n && rc == 0; off += piece) {
+		size_t c = n - off < piece ? n - off : piece;
 		/* views into the operands (never freed) */
 		for (int i = 0; i < nv; i++) {
 			vp[i] = v[i];

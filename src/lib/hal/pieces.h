@@ -13,6 +13,9 @@
 #include "../value.h"
 
 #define SPU_HAL_PIECE ((size_t)1 << 20)
+/* The function library's circuits (bit decompositions, one-hot
+ * normalizations) need hundreds of words per element: smaller pieces. */
+#define SPU_HAL_PIECE_FN ((size_t)1 << 17)
 #define SPU_HAL_PIECES_MAXK 16
 
 /*
@@ -26,5 +29,10 @@
 int spu_hal_pieces(struct spu_mpc *m, int (*fn)(struct spu_mpc *, void *,
     struct spu_value *const *, struct spu_value **), void *arg,
     struct spu_value *const *v, int nv, struct spu_value **out, int nout);
+/* The same with pieces of at most piece elements. */
+int spu_hal_pieces_of(struct spu_mpc *m, int (*fn)(struct spu_mpc *,
+    void *, struct spu_value *const *, struct spu_value **), void *arg,
+    struct spu_value *const *v, int nv, struct spu_value **out, int nout,
+    size_t piece);
 
 #endif

@@ -49,7 +49,18 @@ for m in jax2025_value_at_risk_sort jax_median_sort_gather \
 	grep "^| $m" "$T/out" | sed 's/^/# /'
 done
 
-# the harness itself: an impossible tolerance is reported and fails
+# the harness itself: a u32 sum that wraps at 2^32 (the ring does not
+# wrap it; revealing keeps the low 32 bits, as spu-reveal does)
+printf 'HloModule wrap\nENTRY main {\n  x = u32[4] parameter(0)\n  c = u32[] constant(4294967295)\n  b = u32[4] broadcast(c), dimensions={}\n  ROOT y = u32[4] add(x, b)\n}\n' >"$T/wrap.hlo"
+"$B/spu-compile" -o "$T/wrap.spub" "$T/wrap.hlo" 2>"$T/err"
+"$S" "$T/wrap.spub" >"$T/out" 2>&1
+rc=$?
+good=$(grep -c "^| wrap.spub | [0-9]* | [a-z0-9]*/[0-9] | ok |" "$T/out")
+ok $([ $rc -eq 0 ] && [ "$good" -eq 4 ]; echo $?) \
+	"u32 output that wraps: ok under 4 protocols"
+[ "$good" -eq 4 ] || sed 's/^/#   /' "$T/out" "$T/err" | head -12
+
+# an impossible tolerance is reported and fails
 m=jax_round_floor
 if [ -f "$T/$m.spub" ]; then
 	"$S" -t -1 -p ref2k/1 "$T/$m.spub" >"$T/out" 2>&1

@@ -44,6 +44,9 @@ spu_obl_batch_init(struct spu_mpc *m, struct spu_obl_batch *bt,
 		int pos = (int)(ib > ivd ? ib - 1 : ib), again = 0;
 		for (int k = 0; k < j; k++)
 			again |= dn->operand_batch[k] == ob;
+		/* a batching dimension is never indexed */
+		for (int k = 0; k < dn->nindex_map; k++)
+			again |= dn->index_map[k] == ob;
 		if (ib < 0 || ib >= is->ndim || ib == ivd || ob < 0 ||
 		    ob >= xs->ndim || again || bj[pos] >= 0 ||
 		    xs->dim[ob] != is->dim[ib])

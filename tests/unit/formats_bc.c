@@ -280,7 +280,7 @@ test_verify(void)
 	MUT("a result slot out of range", f0->insns[5].out[0] = 99);
 	MUT("an unknown dtype", f0->insns[2].type[0].dtype = SPU_DTYPE_COUNT);
 	MUT("visibility 2", f0->insns[2].type[0].vis = 2);
-	MUT("9 dimensions", f0->insns[2].type[0].shape.ndim = 9);
+	MUT("17 dimensions", f0->insns[2].type[0].shape.ndim = 17);
 	MUT("a negative dimension", f0->insns[2].type[0].shape.dim[0] = -1);
 	MUT("2^32 elements", (f0->insns[2].type[0].shape.dim[0] = 1 << 16,
 	    f0->insns[2].type[0].shape.dim[1] = 1 << 16));

@@ -23,7 +23,7 @@
 struct rawv {
 	const char *name, *dtype;
 	int ndim;
-	uint64_t dim[9];
+	uint64_t dim[17];
 	const char *vis;
 	uint64_t nshares;
 };
@@ -207,7 +207,7 @@ test_fields(void)
 	CASE(r.v[0].dtype = "f128", "an unknown dtype", "dtype");
 	CASE(r.v[1].name = "a", "a repeated name", "twice");
 	CASE(r.v[1].name = "", "an empty name", "name");
-	CASE((r.v[0].ndim = 9, r.v[0].dim[2] = 1), "9 dimensions",
+	CASE((r.v[0].ndim = 17, r.v[0].dim[2] = 1), "17 dimensions",
 	    "dimensions");
 	CASE((r.v[0].dim[0] = 1u << 20, r.v[0].dim[1] = 1u << 20),
 	    "2^40 elements", "elements");

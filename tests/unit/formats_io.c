@@ -259,8 +259,9 @@ test_npy_bad(void)
 	    "'fortran_order': 0, 'shape': (1,), }", 4, "fortran_order");
 	npy_rejects("a negative dimension", 1, "{'descr': '<i4', "
 	    "'fortran_order': False, 'shape': (-1,), }", 4, "shape");
-	npy_rejects("9 dimensions", 1, "{'descr': '|u1', 'fortran_order': "
-	    "False, 'shape': (1,1,1,1,1,1,1,1,1), }", 1, "dimensions");
+	npy_rejects("17 dimensions", 1, "{'descr': '|u1', 'fortran_order': "
+	    "False, 'shape': (1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1), }", 1,
+	    "dimensions");
 	npy_rejects("too many elements", 2, "{'descr': '|u1', "
 	    "'fortran_order': False, 'shape': (65536, 65536), }", 1,
 	    "elements");

@@ -129,6 +129,9 @@ int pass_attr_set(struct spu_insn *in, enum spu_attr_key k, const int64_t *v,
     uint32_t n);
 /* Remove attribute k (if present). */
 void pass_attr_del(struct spu_insn *in, enum spu_attr_key k);
+/* Attribute k absent from both, or the same values in both. */
+int pass_attr_same(const struct spu_insn *a, const struct spu_insn *b,
+    enum spu_attr_key k);
 int pass_type_eq(const struct spu_type *a, const struct spu_type *b);
 
 /* Inside a function (a region), by scanning it: the instruction that

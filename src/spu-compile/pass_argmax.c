@@ -105,19 +105,6 @@ region_kind(const struct spu_program *p, uint32_t f, uint32_t nparams)
 	return minmax_of(fn, fn->outs[0], 0, nparams / 2);
 }
 
-static int
-same_attr(const struct spu_insn *a, const struct spu_insn *b,
-    enum spu_attr_key k)
-{
-	const struct spu_attr *x = spu_insn_attr(a, k);
-	const struct spu_attr *y = spu_insn_attr(b, k);
-
-	if (x == NULL || y == NULL)
-		return x == y;
-	return x->n == y->n &&
-	    (x->n == 0 || memcmp(x->v, y->v, x->n * sizeof(int64_t)) == 0);
-}
-
 static int64_t
 reducer(const struct spu_insn *in)
 {
@@ -142,7 +129,7 @@ reuse(struct rw *r, struct spu_insn *in)
 
 		if (v->op != SPU_OP_REDUCE || v->nin != 4 || v->nout != 2 ||
 		    v->nfunc != 1 || v->in[0] != in->in[0] ||
-		    !same_attr(v, in, SPU_ATTR_DIMS) ||
+		    !pass_attr_same(v, in, SPU_ATTR_DIMS) ||
 		    !pass_type_eq(&v->type[0], &in->type[0]) ||
 		    !rw_const_uniform(r, v->in[2], &v1) || v1 != v0 ||
 		    region_kind(r->p, v->func[0], 4) != kind)

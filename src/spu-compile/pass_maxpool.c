@@ -48,19 +48,6 @@ struct pool {
 static const enum spu_attr_key geom[] = { SPU_ATTR_WINDOW,
     SPU_ATTR_WSTRIDE, SPU_ATTR_PAD_LO, SPU_ATTR_PAD_HI };
 
-static int
-same_attr(const struct spu_insn *a, const struct spu_insn *b,
-    enum spu_attr_key k)
-{
-	const struct spu_attr *x = spu_insn_attr(a, k);
-	const struct spu_attr *y = spu_insn_attr(b, k);
-
-	if (x == NULL || y == NULL)
-		return x == y;
-	return x->n == y->n &&
-	    (x->n == 0 || memcmp(x->v, y->v, x->n * sizeof(int64_t)) == 0);
-}
-
 /* No dilation: attribute k absent or all ones. */
 static int
 undilated(const struct spu_insn *in, enum spu_attr_key k)
@@ -140,7 +127,7 @@ pairs(const struct rw *r, uint32_t i, uint32_t j)
 	    !pass_region_binop(r->p, b->func[1], SPU_OP_ADD))
 		return 0;
 	for (size_t k = 0; k < sizeof(geom) / sizeof(geom[0]); k++)
-		if (!same_attr(a, b, geom[k]))
+		if (!pass_attr_same(a, b, geom[k]))
 			return 0;
 	if (!undilated(a, SPU_ATTR_BASE_DILATE) ||
 	    !undilated(a, SPU_ATTR_WIN_DILATE) ||

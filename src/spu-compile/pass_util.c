@@ -596,3 +596,17 @@ pass_each_func(struct spu_program *p, struct spu_diag *d,
 {
 	return pass_each_func_ctx(p, d, fn, NULL);
 }
+
+/* Attribute k is absent from both a and b, or equal in both. */
+int
+pass_attr_same(const struct spu_insn *a, const struct spu_insn *b,
+    enum spu_attr_key k)
+{
+	const struct spu_attr *x = spu_insn_attr(a, k);
+	const struct spu_attr *y = spu_insn_attr(b, k);
+
+	if (x == NULL || y == NULL)
+		return x == y;
+	return x->n == y->n &&
+	    (x->n == 0 || memcmp(x->v, y->v, x->n * sizeof(int64_t)) == 0);
+}

@@ -17,6 +17,10 @@ char *spu_strdup(const char *s);
 /* Free a buffer that held shares, seeds or keys: wipe, then free. */
 void spu_free_secret(void *p, size_t len);
 
+/* For a long-running VM: from now on back buffers of 4 MiB and more
+ * with transparent huge pages (where the kernel offers them). */
+void spu_mem_tune_for_run(void);
+
 /* Largest single allocation libspu will attempt (bytes). */
 #define SPU_MEM_LIMIT ((size_t)16 << 30)
 

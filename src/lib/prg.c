@@ -34,6 +34,48 @@ spu_prg_bytes(struct spu_prg *p, void *buf, size_t len)
 	crypto_stream_chacha20(buf, len, nonce, p->key);
 }
 
+/* The same stream as spu_prg_bytes, XORed into buf: no zeroing pass,
+ * no buffer for the stream. */
+void
+spu_prg_xor(struct spu_prg *p, void *buf, size_t len)
+{
+	unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
+	uint64_t c = p->counter++;
+
+	for (size_t i = 0; i < sizeof(nonce); i++)
+		nonce[i] = (unsigned char)(c >> (8 * i));
+	crypto_stream_chacha20_xor(buf, buf, len, nonce, p->key);
+}
+
+/* Chunk of the stream that ring_add works through (cache-sized, a
+ * multiple of the 64-byte ChaCha block and of every ring word). */
+#define CHUNK 16384
+
+void
+spu_prg_ring_add(struct spu_prg *p, unsigned field, void *z, size_t n,
+    int neg)
+{
+	unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
+	uint64_t c = p->counter++;
+	size_t K = spu_ring_size(field), per = CHUNK / K;
+	_Alignas(64) unsigned char r[CHUNK];
+
+	for (size_t i = 0; i < sizeof(nonce); i++)
+		nonce[i] = (unsigned char)(c >> (8 * i));
+	for (size_t i = 0; i < n; i += per) {
+		size_t cnt = n - i < per ? n - i : per;
+		unsigned char *zi = (unsigned char *)z + i * K;
+		memset(r, 0, cnt * K);
+		crypto_stream_chacha20_xor_ic(r, r, cnt * K, nonce,
+		    (uint64_t)(i * K / 64), p->key);
+		if (neg)
+			spu_ring_sub(field, zi, zi, r, cnt);
+		else
+			spu_ring_add(field, zi, zi, r, cnt);
+	}
+	sodium_memzero(r, sizeof(r));
+}
+
 void
 spu_prg_ring(struct spu_prg *p, unsigned field, void *x, size_t n)
 {

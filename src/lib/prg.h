@@ -25,6 +25,13 @@ struct spu_prg {
 void spu_prg_init(struct spu_prg *p, const uint8_t seed[SPU_SEED_LEN],
     const uint8_t session[SPU_SEED_LEN], const char *label);
 void spu_prg_bytes(struct spu_prg *p, void *buf, size_t len);
+/* buf ^= the next len bytes of the stream (what spu_prg_bytes would
+ * have written). */
+void spu_prg_xor(struct spu_prg *p, void *buf, size_t len);
+/* z += (or -= if neg) the n ring words spu_prg_ring would have drawn,
+ * a cache-sized chunk at a time (no buffer for the stream). */
+void spu_prg_ring_add(struct spu_prg *p, unsigned field, void *z, size_t n,
+    int neg);
 /* n random ring words of field bits. */
 void spu_prg_ring(struct spu_prg *p, unsigned field, void *x, size_t n);
 /* Wipe the key. */

@@ -19,6 +19,7 @@
 #include "fxpcfg.h"
 #include "keys.h"
 #include "link.h"
+#include "mem.h"
 #include "party.h"
 #include "progress.h"
 #include "protocol.h"
@@ -371,6 +372,7 @@ main(int argc, char **argv)
 		fprintf(stderr, PROG ": cannot initialise libsodium\n");
 		return 1;
 	}
+	spu_mem_tune_for_run();
 	if (peerspec != NULL) {
 		if (keys_split_peers(peerspec, addrs, sizeof(addrs), o.peer_pks,
 		    SPU_MAX_PARTIES, &nkeys, &d) < 0)

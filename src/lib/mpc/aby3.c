@@ -85,16 +85,10 @@ static int
 reshare(struct spu_mpc *m, void *const z[], void *zi, size_t n)
 {
 	unsigned f = m->field;
-	void *r = spu_ring_alloc(f, n);
 	int rc;
 
-	if (r == NULL)
-		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-	spu_prg_ring(&m->prss_self, f, r, n);
-	spu_ring_add(f, zi, zi, r, n);
-	spu_prg_ring(&m->prss_next, f, r, n);
-	spu_ring_sub(f, zi, zi, r, n);
-	spu_free_secret(r, n * spu_ring_size(f));
+	spu_prg_ring_add(&m->prss_self, f, zi, n, 0);
+	spu_prg_ring_add(&m->prss_next, f, zi, n, 1);
 	rc = pass(m, PREV(m), zi, n * spu_ring_size(f), NEXT(m), z[1],
 	    n * spu_ring_size(f));
 	if (rc == 0)
@@ -324,24 +318,11 @@ static int
 aby3_and_p(struct spu_mpc *m, uint8_t *const z[], uint8_t *const x[],
     uint8_t *const y[], size_t len)
 {
-	uint8_t *zi = spu_bytes_alloc(len), *r = spu_bytes_alloc(len);
-	int rc;
-
-	if (zi == NULL || r == NULL) {
-		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-		goto out;
-	}
-	spu_bytes_and3(zi, x[0], x[1], y[0], y[1], len);
-	spu_prg_bytes(&m->prss_self, r, len);
-	spu_bytes_xor(zi, zi, r, len);
-	spu_prg_bytes(&m->prss_next, r, len);
-	spu_bytes_xor(zi, zi, r, len);
-	if ((rc = pass(m, PREV(m), zi, len, NEXT(m), z[1], len)) == 0)
-		memcpy(z[0], zi, len);
-out:
-	spu_bytes_free(zi, len);
-	spu_bytes_free(r, len);
-	return rc;
+	/* word by word, so z may be x or y */
+	spu_bytes_and3(z[0], x[0], x[1], y[0], y[1], len);
+	spu_prg_xor(&m->prss_self, z[0], len);
+	spu_prg_xor(&m->prss_next, z[0], len);
+	return pass(m, PREV(m), z[0], len, NEXT(m), z[1], len);
 }
 
 /*
@@ -357,20 +338,13 @@ aby3_split_b(struct spu_mpc *m, void *const a[], void *const b[],
 {
 	unsigned f = m->field;
 	size_t bytes = n * spu_ring_size(f);
-	void *r = spu_ring_alloc(f, n);
-	int rc;
 
-	if (r == NULL)
-		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 	if (m->party == 0)
 		spu_ring_add(f, a[0], x[0], x[1], n);
 	else
 		spu_ring_zero(f, a[0], n);
-	spu_prg_ring(&m->prss_self, f, r, n);
-	spu_ring_xor(f, a[0], a[0], r, n);
-	spu_prg_ring(&m->prss_next, f, r, n);
-	spu_ring_xor(f, a[0], a[0], r, n);
-	spu_free_secret(r, bytes);
+	spu_prg_xor(&m->prss_self, a[0], bytes);
+	spu_prg_xor(&m->prss_next, a[0], bytes);
 	/* b: party 1 holds (b1, b2) = (0, x2), party 2 (b2, b0) = (x2, 0) */
 	spu_ring_zero(f, b[0], n);
 	spu_ring_zero(f, b[1], n);
@@ -380,8 +354,7 @@ aby3_split_b(struct spu_mpc *m, void *const a[], void *const b[],
 		spu_ring_copy(f, b[0], x[0], n);
 	if (neg && m->party != 0)
 		spu_ring_neg(f, b[m->party == 1], b[m->party == 1], n);
-	rc = pass(m, PREV(m), a[0], bytes, NEXT(m), a[1], bytes);
-	return rc;
+	return pass(m, PREV(m), a[0], bytes, NEXT(m), a[1], bytes);
 }
 
 /*

@@ -17,9 +17,16 @@ char *spu_strdup(const char *s);
 /* Free a buffer that held shares, seeds or keys: wipe, then free. */
 void spu_free_secret(void *p, size_t len);
 
+/* Free a buffer of len bytes (at most its size) from spu_malloc or
+ * spu_calloc that held nothing secret. */
+void spu_free_sized(void *p, size_t len);
+
 /* For a long-running VM: from now on back buffers of 4 MiB and more
- * with transparent huge pages (where the kernel offers them). */
+ * with transparent huge pages (where the kernel offers them) and keep
+ * freed ones of the calling thread for reuse, until spu_mem_release(),
+ * which the thread must call before it ends. */
 void spu_mem_tune_for_run(void);
+void spu_mem_release(void);
 
 /* Largest single allocation libspu will attempt (bytes). */
 #define SPU_MEM_LIMIT ((size_t)16 << 30)

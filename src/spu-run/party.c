@@ -373,6 +373,7 @@ out:
 	if (mpc_up)
 		spu_mpc_fini(&m);
 	inputs_free(&in);
+	spu_mem_release();
 	res->rc = rc;
 	res->wall = now() - t0;
 }

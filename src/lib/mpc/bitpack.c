@@ -283,8 +283,7 @@ spu_bytes_alloc(size_t len)
 void
 spu_bytes_free(uint8_t *p, size_t len)
 {
-	(void)len;
-	free(p);
+	spu_free_sized(p, len);
 }
 
 /* Whole words through memcpy (any alignment, one load each), then the

@@ -46,7 +46,7 @@ static void
 planes_free(struct spu_mpc *m, struct planes *p)
 {
 	for (int s = 0; s < m->nshares; s++) {
-		free(p->s[s]);
+		spu_bytes_free(p->s[s], (size_t)p->cnt * p->pb);
 		p->s[s] = NULL;
 	}
 }
@@ -79,22 +79,37 @@ load_block(unsigned k, const void *w, size_t i0, size_t c, unsigned half,
     uint64_t blk[64])
 {
 	uint64_t any = 0;
+	size_t i;
 
-	for (size_t i = 0; i < 64; i++) {
-		uint64_t v = 0;
-		if (i < c) {
-			if (k == 64)
-				v = ((const uint64_t *)w)[i0 + i];
-			else if (k == 32)
-				v = ((const uint32_t *)w)[i0 + i];
-			else
-				v = (uint64_t)(((const spu_u128 *)w)[i0 + i] >>
-				    64 * half);
-		}
-		blk[i] = v;
-		any |= v;
+	if (k == 64) {
+		memcpy(blk, (const uint64_t *)w + i0, c * 8);
+	} else if (k == 32) {
+		for (i = 0; i < c; i++)
+			blk[i] = ((const uint32_t *)w)[i0 + i];
+	} else {
+		for (i = 0; i < c; i++)
+			blk[i] = (uint64_t)(((const spu_u128 *)w)[i0 + i] >>
+			    64 * half);
 	}
+	for (i = c; i < 64; i++)
+		blk[i] = 0;
+	for (i = 0; i < 64; i++)
+		any |= blk[i];
 	return any != 0;
+}
+
+/* nb <= 8 bytes of v, little-endian, at d. */
+static void
+store_le(uint8_t *d, uint64_t v, size_t nb)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (nb == 8) {
+		memcpy(d, &v, 8);
+		return;
+	}
+#endif
+	for (size_t t = 0; t < nb; t++)
+		d[t] = (uint8_t)(v >> 8 * t);
 }
 
 /* Planes [0, k) of p from the words of w (n elements, every share). */
@@ -109,17 +124,15 @@ to_planes(struct spu_mpc *m, struct planes *p, void *const w[], size_t n)
 			size_t i0 = b * 64, c = n - i0 < 64 ? n - i0 : 64;
 			size_t nb = (c + 7) / 8;
 			for (unsigned half = 0; half < (k + 63) / 64; half++) {
+				unsigned top = k - 64 * half < 64 ?
+				    k - 64 * half : 64;
 				/* a component is zero in most shares */
 				if (load_block(k, w[s], i0, c, half, blk))
 					transpose64(blk);
 				/* plane bytes 8b.. in little-endian order */
-				for (unsigned j = 0; j < 64 && 64 * half + j < k;
-				    j++) {
-					uint8_t *d = plane(p, s, 64 * half + j) +
-					    8 * b;
-					for (size_t t = 0; t < nb; t++)
-						d[t] = (uint8_t)(blk[j] >> 8 * t);
-				}
+				for (unsigned j = 0; j < top; j++)
+					store_le(plane(p, s, 64 * half + j) +
+					    8 * b, blk[j], nb);
 			}
 		}
 }

@@ -12,11 +12,12 @@
 static const struct {
 	const char *fn;
 	const char *choices;
-	const char *names[4];
+	const char *names[6];
 } tab[] = {
 	{ "exp", "bits|taylor", { "bits", "taylor", NULL } },
 	{ "log", "minimax|pade", { "minimax", "pade", NULL } },
-	{ "sigmoid", "real|mm1|seg3", { "real", "mm1", "seg3", NULL } },
+	{ "sigmoid", "auto|pw|real|mm1|seg3",
+	    { "auto", "pw", "real", "mm1", "seg3", NULL } },
 	{ "tanh", "real|cheb", { "real", "cheb", NULL } },
 };
 #define NTAB (sizeof(tab) / sizeof(tab[0]))

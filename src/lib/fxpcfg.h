@@ -20,6 +20,8 @@ enum spu_log_method {
 };
 
 enum spu_sigmoid_method {
+	SPU_SIGMOID_AUTO,	/* pw, or real where it is cheaper */
+	SPU_SIGMOID_PW,		/* segments of |x|, Chebyshev on each */
 	SPU_SIGMOID_REAL,	/* 1 / (1 + exp(-x)) */
 	SPU_SIGMOID_MM1,	/* 0.5 + 0.125 x */
 	SPU_SIGMOID_SEG3	/* 0.5 + 0.125 x clamped to [0, 1] */

@@ -63,18 +63,22 @@ check "--exp taylor --sigmoid seg3 --tanh cheb --log pade" 8 seg3 cheb \
 	--exp taylor --sigmoid seg3 --tanh cheb --log pade
 check "--exp=taylor --exp-iters 6 --sigmoid=mm1" 6 mm1 real \
 	--exp=taylor --exp-iters 6 --sigmoid=mm1
-check "--recip-iters 3 --log minimax --exp bits --tanh real" 0 real real \
-	--recip-iters 3 --log minimax --exp bits --tanh real
+check "--recip-iters 3 --log minimax --exp bits --sigmoid real" 0 real real \
+	--recip-iters 3 --log minimax --exp bits --sigmoid real --tanh real
 
-# --recip-iters 1: logistic error 7.4e-3 of 1/(1 + e), visibly off
+check "--sigmoid pw --tanh real" 0 real real --sigmoid pw --tanh real
+
+# --recip-iters 1: the real logistic's error 7.4e-3 of 1/(1 + e), visibly
+# off (the default logistic, pw, has no reciprocal)
 rm -f "$T"/o.*.shr
-"$B/spu-run" --simulate 2 --recip-iters 1 "$T/p.spub" "$T/x.%d.shr" \
+"$B/spu-run" --simulate 2 --sigmoid real --recip-iters 1 "$T/p.spub" \
+	"$T/x.%d.shr" \
 	-o "$T/o.%d.shr" 2>"$T/err" &&
 	"$B/spu-reveal" "$T/o.0.shr" "$T/o.1.shr" >"$T/got.txt"
 want 0 real real | paste -d' ' - "$T/got.txt" | sed -n 13,18p | awk '
 	{ e = $2 - $1; if (e < 0) e = -e; if (e > m) m = e }
 	END { exit !(m > 2e-4 && m < 1e-2) }'
-ok $? "--recip-iters 1: logistic off by more than 2e-4, less than 1e-2"
+ok $? "--sigmoid real --recip-iters 1: logistic off by more than 2e-4, less than 1e-2"
 
 for bad in "--exp fast" "--log=newton" "--sigmoid mm2" "--tanh pade"; do
 	# shellcheck disable=SC2086

@@ -26,7 +26,7 @@
 #include "../tap.h"
 
 #define N 60
-#define NF 24
+#define NF 26
 
 typedef int (*unary_fn)(struct spu_mpc *, const struct spu_value *,
     struct spu_value **);
@@ -53,6 +53,8 @@ static const struct spu_fxp_config cfgs[] = {
 	{ .recip_iters = 1 },
 	{ .recip_iters = 3 },
 	{ .exp = SPU_EXP_TAYLOR, .exp_iters = 12 },
+	{ .sigmoid = SPU_SIGMOID_REAL },
+	{ .sigmoid = SPU_SIGMOID_PW },
 };
 
 /*
@@ -112,6 +114,10 @@ static const struct fn {
 	    { 1, 1, 1 }, 0, 8, 2e-2, 1e-3, 1 },
 	{ "log pade", spu_hal_log, NULL, log, 1, 0, { 0.05, 1e-4, 1e-4 },
 	    { 1000, 0x1p17, 0x1p17 }, 0, 2, 0, 0, 0 },
+	{ "logistic real", spu_hal_logistic, NULL, r_logistic, 0, 0,
+	    { -50, -50, -50 }, { 50, 50, 50 }, 0, 9, 0, 0, 0 },
+	{ "logistic pw", spu_hal_logistic, NULL, r_logistic, 0, 0,
+	    { -50, -50, -100 }, { 50, 50, 100 }, 0, 10, 0, 0, 0 },
 	{ "logistic mm1", spu_hal_logistic, NULL, r_logistic, 0, 0,
 	    { -4, -4, -4 }, { 4, 4, 4 }, 0, 3, 1e-9, 0.14, 0 },
 	{ "logistic seg3", spu_hal_logistic, NULL, r_logistic, 0, 0,

@@ -248,6 +248,10 @@ k_expm1(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 /* ---- logistic, tanh ---- */
 
 /*
+ * Method auto (the default) takes pw, by segments (approx_pw.c), in
+ * rings of up to 64 bits (its 4e-5 would waste FM128's precision), in
+ * semi2k only up to SPU_AX_PW_SEMI2K_MAX elements.  Otherwise, and as
+ * method real:
  * logistic(x) = 1 / (1 + e), e = exp(-|x|), mirrored (1 - that) for
  * x < 0.  c = (1 + e) / 2 in [0.5, 1] needs no normalization.
  */
@@ -257,6 +261,10 @@ k_logistic(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	struct spu_sv c, v, s, t;
 	int f = m->fxp, rc;
 
+	if (m->fxpcfg.sigmoid == SPU_SIGMOID_PW ||
+	    (m->fxpcfg.sigmoid == SPU_SIGMOID_AUTO && m->field <= 64 &&
+	    (m->proto != SPU_SEMI2K || n <= SPU_AX_PW_SEMI2K_MAX)))
+		return spu_ax_sigmoid_pw(m, z, x, n);
 	if (m->fxpcfg.sigmoid == SPU_SIGMOID_MM1 ||
 	    m->fxpcfg.sigmoid == SPU_SIGMOID_SEG3)
 		return spu_ax_sigmoid_seg(m, z, x, n,

@@ -100,6 +100,14 @@ int spu_ax_exp_taylor(struct spu_mpc *m, void *const z[], void *const x[],
 /* log x = ln 2 (log2 z' + e) with log2 z' = P(z') / Q(z') on [0.5, 1). */
 int spu_ax_log_pade(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n);
+/* logistic by segments of |x| and a Chebyshev series on each
+ * (approx_pw.c, the default).  Half the rounds of 1 / (1 + exp(-x));
+ * the same bytes in aby3 but 1.6 times them in semi2k, where the
+ * default therefore takes it only up to this many elements (beyond,
+ * on a 10 Gbit/s LAN, the bytes cost more than the rounds save). */
+#define SPU_AX_PW_SEMI2K_MAX ((size_t)1 << 14)
+int spu_ax_sigmoid_pw(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n);
 /* logistic by segments: 0.5 + 0.125 x, clamped to [0, 1] if clamp. */
 int spu_ax_sigmoid_seg(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n, int clamp);

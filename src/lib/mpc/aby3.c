@@ -358,6 +358,35 @@ aby3_split_b(struct spu_mpc *m, void *const a[], void *const b[],
 }
 
 /*
+ * split_b into bit planes: party 0 transposes x0 + x1, every party XORs
+ * the PRSS streams into the planes (a zero sharing in any layout) and
+ * sends them to the previous party; x2's two holders transpose it.  One
+ * transposition per party instead of four, and no word-form copies.
+ */
+static int
+aby3_split_p(struct spu_mpc *m, uint8_t *const a[], uint8_t *const b[],
+    void *const x[], size_t n, size_t pb)
+{
+	unsigned f = m->field;
+	size_t len = (size_t)f * pb;
+
+	if (m->party == 0) {
+		void *s = spu_ring_alloc(f, n);
+		if (s == NULL)
+			return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		spu_ring_add(f, s, x[0], x[1], n);
+		spu_b_to_planes(f, a[0], s, n, pb);
+		spu_free_secret(s, n * spu_ring_size(f));
+	} else {
+		/* b: party 1 holds (b1, b2) = (0, x2), party 2 (x2, 0) */
+		spu_b_to_planes(f, b[m->party == 1], x[m->party == 1], n, pb);
+	}
+	spu_prg_xor(&m->prss_self, a[0], len);
+	spu_prg_xor(&m->prss_next, a[0], len);
+	return pass(m, PREV(m), a[0], len, NEXT(m), a[1], len);
+}
+
+/*
  * B2A of x = b0 ^ b1 ^ b2 (bits wide).  Party 0 knows u = b0 ^ b1,
  * parties 1 and 2 know v = b2, and x = u + v - 2 sum_t 2^t u_t v_t.
  * Round 1: party 0 sends party 1 y_t = u_t + r_t (r from the stream it
@@ -471,5 +500,6 @@ const struct spu_proto_ops spu_aby3_ops = {
 	.and_b = spu_b_and_words,
 	.and_p = aby3_and_p,
 	.split_b = aby3_split_b,
+	.split_p = aby3_split_p,
 	.b2a = aby3_b2a,
 };

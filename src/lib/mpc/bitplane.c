@@ -26,8 +26,11 @@ struct planes {
 	size_t pb;
 };
 
+/* zero: every plane zero (untouched pages of a fresh buffer cost
+ * nothing until written). */
 static int
-planes_alloc(struct spu_mpc *m, struct planes *p, unsigned cnt, size_t pb)
+planes_alloc_z(struct spu_mpc *m, struct planes *p, unsigned cnt, size_t pb,
+    int zero)
 {
 	memset(p, 0, sizeof(*p));
 	p->cnt = cnt;
@@ -35,9 +38,16 @@ planes_alloc(struct spu_mpc *m, struct planes *p, unsigned cnt, size_t pb)
 	if (cnt == 0 || pb > SIZE_MAX / 2 / cnt)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 	for (int s = 0; s < m->nshares; s++)
-		if ((p->s[s] = spu_bytes_alloc(cnt * pb)) == NULL)
+		if ((p->s[s] = zero ? spu_calloc((cnt * pb + 7) / 8, 8) :
+		    spu_bytes_alloc(cnt * pb)) == NULL)
 			return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 	return 0;
+}
+
+static int
+planes_alloc(struct spu_mpc *m, struct planes *p, unsigned cnt, size_t pb)
+{
+	return planes_alloc_z(m, p, cnt, pb, 0);
 }
 
 /* Not wiped: planes only ever hold this party's shares, which are its
@@ -112,29 +122,27 @@ store_le(uint8_t *d, uint64_t v, size_t nb)
 		d[t] = (uint8_t)(v >> 8 * t);
 }
 
-/* Planes [0, k) of p from the words of w (n elements, every share). */
-static void
-to_planes(struct spu_mpc *m, struct planes *p, void *const w[], size_t n)
+void
+spu_b_to_planes(unsigned k, uint8_t *dst, const void *w, size_t n,
+    size_t pb)
 {
-	unsigned k = m->field;
 	uint64_t blk[64];
 
-	for (int s = 0; s < m->nshares; s++)
-		for (size_t b = 0; b < (n + 63) / 64; b++) {
-			size_t i0 = b * 64, c = n - i0 < 64 ? n - i0 : 64;
-			size_t nb = (c + 7) / 8;
-			for (unsigned half = 0; half < (k + 63) / 64; half++) {
-				unsigned top = k - 64 * half < 64 ?
-				    k - 64 * half : 64;
-				/* a component is zero in most shares */
-				if (load_block(k, w[s], i0, c, half, blk))
-					transpose64(blk);
-				/* plane bytes 8b.. in little-endian order */
-				for (unsigned j = 0; j < top; j++)
-					store_le(plane(p, s, 64 * half + j) +
-					    8 * b, blk[j], nb);
-			}
+	for (size_t b = 0; b < (n + 63) / 64; b++) {
+		size_t i0 = b * 64, c = n - i0 < 64 ? n - i0 : 64;
+		size_t nb = (c + 7) / 8;
+		for (unsigned half = 0; half < (k + 63) / 64; half++) {
+			unsigned top = k - 64 * half < 64 ? k - 64 * half : 64;
+			/* a component is zero in most shares: dst already is */
+			if (!load_block(k, w, i0, c, half, blk))
+				continue;
+			transpose64(blk);
+			/* plane bytes 8b.. in little-endian order */
+			for (unsigned j = 0; j < top; j++)
+				store_le(dst + (size_t)(64 * half + j) * pb +
+				    8 * b, blk[j], nb);
 		}
+	}
 }
 
 static void
@@ -171,32 +179,24 @@ and_planes(struct spu_mpc *m, const struct planes *z, unsigned zj,
 	return m->ops->and_p(m, zs, xs, ys, cnt * z->pb);
 }
 
-/* Two addends from the protocol's split_b (one round), as planes. */
+/* Two addends from the protocol's split_p (one round), as planes. */
 static int
 split_planes(struct spu_mpc *m, struct planes *c, int *cnt, void *const x[],
     size_t n)
 {
-	struct spu_sv a, b;
+	size_t pb = (n + 7) / 8;
 	int rc;
 
-	memset(&b, 0, sizeof(b));
-	memset(&c[0], 0, sizeof(c[0]));
 	memset(&c[1], 0, sizeof(c[1]));
-	if ((rc = spu_sv_alloc(m, &a, n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &b, n)) != 0 ||
-	    (rc = m->ops->split_b(m, a.s, b.s, x, n, 0)) != 0 ||
-	    (rc = planes_alloc(m, &c[0], m->field, (n + 7) / 8)) != 0 ||
-	    (rc = planes_alloc(m, &c[1], m->field, (n + 7) / 8)) != 0) {
+	if ((rc = planes_alloc_z(m, &c[0], m->field, pb, 1)) != 0 ||
+	    (rc = planes_alloc_z(m, &c[1], m->field, pb, 1)) != 0 ||
+	    (rc = m->ops->split_p(m, c[0].s, c[1].s, x, n, pb)) != 0) {
 		planes_free(m, &c[0]);
 		planes_free(m, &c[1]);
-	} else {
-		to_planes(m, &c[0], a.s, n);
-		to_planes(m, &c[1], b.s, n);
-		*cnt = 2;
+		return rc;
 	}
-	spu_sv_free(m, &a);
-	spu_sv_free(m, &b);
-	return rc;
+	*cnt = 2;
+	return 0;
 }
 
 /*
@@ -217,12 +217,12 @@ component_planes(struct spu_mpc *m, struct planes *c, int *cnt,
 
 	if (nc < 1 || nc > SPU_MAX_PARTIES)
 		return spu_mpc_fail(m, SPU_EINVAL, "bad component count");
-	if (m->ops->split_b != NULL)
+	if (m->ops->split_p != NULL)
 		return split_planes(m, c, cnt, x, n);
 	if ((rc = spu_sv_alloc(m, &w, n)) != 0)
 		return rc;
 	for (int j = 0; j < nc; j++) {
-		if ((rc = planes_alloc(m, &c[j], k, (n + 7) / 8)) != 0) {
+		if ((rc = planes_alloc_z(m, &c[j], k, (n + 7) / 8, 1)) != 0) {
 			planes_free(m, &c[j]);
 			while (j-- > 0)
 				planes_free(m, &c[j]);
@@ -230,7 +230,8 @@ component_planes(struct spu_mpc *m, struct planes *c, int *cnt,
 			return rc;
 		}
 		m->ops->part_b(m, w.s, x, j, n);
-		to_planes(m, &c[j], w.s, n);
+		for (int q = 0; q < m->nshares; q++)
+			spu_b_to_planes(k, c[j].s[q], w.s[q], n, c[j].pb);
 	}
 	spu_sv_free(m, &w);
 	while (nc > 2) {
@@ -310,14 +311,13 @@ spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 		goto out;
 	}
 	if ((rc = planes_alloc(m, &G, w, c[0].pb)) != 0 ||
-	    (rc = planes_alloc(m, &P, w + 1, c[0].pb)) != 0)
+	    (rc = and_planes(m, &G, 0, &c[0], 0, &c[1], 0, w)) != 0)
 		goto out;
-	/* P plane w = top = a_{k-1} ^ b_{k-1}, kept to the end */
-	xor_planes(m, &P, 0, &c[0], 0, &c[1], 0, w + 1);
-	if ((rc = and_planes(m, &G, 0, &c[0], 0, &c[1], 0, w)) != 0)
-		goto out;
-	/* the addends are spent: their memory goes to the tree */
-	planes_free(m, &c[0]);
+	/* P = a ^ b in a's planes (plane w = top = a_{k-1} ^ b_{k-1}, kept
+	 * to the end); b's memory goes to the tree */
+	xor_planes(m, &c[0], 0, &c[0], 0, &c[1], 0, w + 1);
+	P = c[0];
+	memset(&c[0], 0, sizeof(c[0]));
 	planes_free(m, &c[1]);
 	if ((rc = planes_alloc(m, &L, w, G.pb)) != 0 ||
 	    (rc = planes_alloc(m, &R, w, G.pb)) != 0)

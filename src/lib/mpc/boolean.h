@@ -92,6 +92,11 @@ int spu_b_and_words(struct spu_mpc *m, void *const z[], void *const x[],
  * reduction of the components (0 for 2 parts, 1 for 3) + 1 + log2 k. */
 int spu_b_a2b(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n);
+/* The k bit planes of n k-bit words w into dst (plane j at j pb, bit i
+ * of a plane = bit j of w[i], pb >= ceil(n / 8)), dst zero on entry:
+ * blocks of 64 zero words are skipped. */
+void spu_b_to_planes(unsigned k, uint8_t *dst, const void *w, size_t n,
+    size_t pb);
 /* z = boolean 1-bit sharing of msb(x) (bit 0).  Rounds: reduction +
  * 1 + ceil(log2(k-1)). */
 int spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[],

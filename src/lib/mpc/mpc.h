@@ -79,6 +79,12 @@ struct spu_proto_ops {
 	 * trivially by its two holders. */
 	int (*split_b)(struct spu_mpc *m, void *const a[], void *const b[],
 	    void *const x[], size_t n, int neg);
+	/* Optional: split_b (x = a + b) straight into bit planes: a and b
+	 * hold k planes of pb bytes per share (spu_b_to_planes), zeroed by
+	 * the caller, so that shares a party holds nothing of stay
+	 * untouched.  Same rounds and bytes as split_b. */
+	int (*split_p)(struct spu_mpc *m, uint8_t *const a[],
+	    uint8_t *const b[], void *const x[], size_t n, size_t pb);
 	/* z = arithmetic sharing of the integer held in boolean x. */
 	int (*b2a)(struct spu_mpc *m, void *const z[], void *const x[],
 	    size_t n, unsigned bits);

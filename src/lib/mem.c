@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <sodium.h>
 
@@ -43,6 +46,13 @@ static _Thread_local int ncached;
 void
 spu_mem_tune_for_run(void)
 {
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+	/* Large buffers in mappings of their own, given back when freed:
+	 * glibc would raise its threshold to the largest buffer freed (up
+	 * to 32 MiB) and serve those from the heap, where huge-page advice
+	 * outlives them and small allocations fault in whole huge pages. */
+	(void)mallopt(M_MMAP_THRESHOLD, (int)HUGE_MIN);
+#endif
 	tuned = 1;
 }
 
@@ -52,6 +62,16 @@ spu_mem_release(void)
 	for (int i = 0; i < ncached; i++)
 		free(cache[i].p);
 	ncached = 0;
+}
+
+size_t
+spu_mem_kept(void)
+{
+	size_t t = 0;
+
+	for (int i = 0; i < ncached; i++)
+		t += cache[i].len;
+	return t;
 }
 
 static void *

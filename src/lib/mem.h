@@ -27,6 +27,8 @@ void spu_free_sized(void *p, size_t len);
  * which the thread must call before it ends. */
 void spu_mem_tune_for_run(void);
 void spu_mem_release(void);
+/* Bytes the calling thread keeps for reuse now. */
+size_t spu_mem_kept(void);
 
 /* Largest single allocation libspu will attempt (bytes). */
 #define SPU_MEM_LIMIT ((size_t)16 << 30)

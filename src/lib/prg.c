@@ -23,14 +23,23 @@ spu_prg_init(struct spu_prg *p, const uint8_t seed[SPU_SEED_LEN],
 	p->counter = 0;
 }
 
+/* The nonce of the stream's next call: its counter, little-endian. */
+static void
+next_nonce(struct spu_prg *p,
+    unsigned char nonce[crypto_stream_chacha20_NONCEBYTES])
+{
+	uint64_t c = p->counter++;
+
+	for (size_t i = 0; i < crypto_stream_chacha20_NONCEBYTES; i++)
+		nonce[i] = (unsigned char)(c >> (8 * i));
+}
+
 void
 spu_prg_bytes(struct spu_prg *p, void *buf, size_t len)
 {
 	unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
-	uint64_t c = p->counter++;
 
-	for (size_t i = 0; i < sizeof(nonce); i++)
-		nonce[i] = (unsigned char)(c >> (8 * i));
+	next_nonce(p, nonce);
 	crypto_stream_chacha20(buf, len, nonce, p->key);
 }
 
@@ -40,10 +49,8 @@ void
 spu_prg_xor(struct spu_prg *p, void *buf, size_t len)
 {
 	unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
-	uint64_t c = p->counter++;
 
-	for (size_t i = 0; i < sizeof(nonce); i++)
-		nonce[i] = (unsigned char)(c >> (8 * i));
+	next_nonce(p, nonce);
 	crypto_stream_chacha20_xor(buf, buf, len, nonce, p->key);
 }
 
@@ -56,12 +63,10 @@ spu_prg_ring_add(struct spu_prg *p, unsigned field, void *z, size_t n,
     int neg)
 {
 	unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
-	uint64_t c = p->counter++;
 	size_t K = spu_ring_size(field), per = CHUNK / K;
 	_Alignas(64) unsigned char r[CHUNK];
 
-	for (size_t i = 0; i < sizeof(nonce); i++)
-		nonce[i] = (unsigned char)(c >> (8 * i));
+	next_nonce(p, nonce);
 	for (size_t i = 0; i < n; i += per) {
 		size_t cnt = n - i < per ? n - i : per;
 		unsigned char *zi = (unsigned char *)z + i * K;

@@ -108,7 +108,7 @@ spu_ax_sigmoid_pw(struct spu_mpc *m, void *const z[], void *const x[],
 	}
 	if ((rc = spu_ax_trunc(m, z, t.s, n, (unsigned)fc)) != 0)
 		goto out;
-	/* + 1/2 + 1/2 [x >= 12] - 1/2 [x < -12] */
+	/* + 1/2 + 1/2 [x >= 12] - 1/2 [x < -12] = 1 - 1/2 b_12 - 1/2 b_-12 */
 	{
 		struct spu_sv lo = spu_sv_view(m, &B, 0, n);
 		struct spu_sv hi = spu_sv_view(m, &B, (size_t)(NTH - 1) * n,

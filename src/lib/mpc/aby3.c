@@ -326,15 +326,15 @@ aby3_and_p(struct spu_mpc *m, uint8_t *const z[], uint8_t *const x[],
 }
 
 /*
- * Two boolean sharings with x = a + b, or a - b (protocols.md 3.5):
+ * Two boolean sharings with x = a - b (protocols.md 3.5), for equality:
  * party 0 knows x0 + x1 and shares it by XOR with a PRSS zero sharing,
  * each party then sending its word to the previous one (1 round, K per
- * party); b = x2 (or -x2), which parties 1 and 2 hold in the clear, as a
- * trivial sharing.
+ * party); b = -x2, which parties 1 and 2 know, as a trivial sharing.
+ * (The MSB takes x = a + b in bit planes: aby3_split_p.)
  */
 static int
 aby3_split_b(struct spu_mpc *m, void *const a[], void *const b[],
-    void *const x[], size_t n, int neg)
+    void *const x[], size_t n)
 {
 	unsigned f = m->field;
 	size_t bytes = n * spu_ring_size(f);
@@ -345,15 +345,13 @@ aby3_split_b(struct spu_mpc *m, void *const a[], void *const b[],
 		spu_ring_zero(f, a[0], n);
 	spu_prg_xor(&m->prss_self, a[0], bytes);
 	spu_prg_xor(&m->prss_next, a[0], bytes);
-	/* b: party 1 holds (b1, b2) = (0, x2), party 2 (b2, b0) = (x2, 0) */
+	/* b: party 1 holds (b1, b2) = (0, -x2), party 2 (b2, b0) = (-x2, 0) */
 	spu_ring_zero(f, b[0], n);
 	spu_ring_zero(f, b[1], n);
 	if (m->party == 1)
-		spu_ring_copy(f, b[1], x[1], n);
+		spu_ring_neg(f, b[1], x[1], n);
 	else if (m->party == 2)
-		spu_ring_copy(f, b[0], x[0], n);
-	if (neg && m->party != 0)
-		spu_ring_neg(f, b[m->party == 1], b[m->party == 1], n);
+		spu_ring_neg(f, b[0], x[0], n);
 	return pass(m, PREV(m), a[0], bytes, NEXT(m), a[1], bytes);
 }
 

@@ -407,7 +407,7 @@ spu_b_eqz_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 		 * every bit: AND of the bits of NOT (a ^ b) */
 		struct spu_sv u1 = spu_sv_view(m, &u, n, n);
 		if (m->ops->split_b != NULL) {
-			if ((rc = m->ops->split_b(m, u.s, u1.s, x, n, 1)) != 0)
+			if ((rc = m->ops->split_b(m, u.s, u1.s, x, n)) != 0)
 				goto out;
 			spu_b_xor(m, u.s, u.s, u1.s, n);
 		} else {

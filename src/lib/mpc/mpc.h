@@ -73,13 +73,14 @@ struct spu_proto_ops {
 	 * 1 round, len bytes per peer. */
 	int (*and_p)(struct spu_mpc *m, uint8_t *const z[],
 	    uint8_t *const x[], uint8_t *const y[], size_t len);
-	/* Optional (NULL: part_b and carry-save adders): boolean sharings
-	 * a, b of two values with x = a + b, or x = a - b when neg is set.
-	 * aby3: a = x0 + x1 reshared (1 round, K), b = x2 or -x2 shared
-	 * trivially by its two holders. */
+	/* Optional (NULL: part_b): boolean sharings a, b of two values
+	 * with x = a - b, for equality as a bitwise comparison.  aby3:
+	 * a = x0 + x1 reshared (1 round, K), b = -x2 shared trivially by
+	 * its two holders. */
 	int (*split_b)(struct spu_mpc *m, void *const a[], void *const b[],
-	    void *const x[], size_t n, int neg);
-	/* Optional: split_b (x = a + b) straight into bit planes: a and b
+	    void *const x[], size_t n);
+	/* Optional (NULL: part_b and carry-save adders): the two addends
+	 * x = a + b of the MSB, as split_b makes them, in bit planes: a and b
 	 * hold k planes of pb bytes per share (spu_b_to_planes), zeroed by
 	 * the caller, so that shares a party holds nothing of stay
 	 * untouched.  Same rounds and bytes as split_b. */

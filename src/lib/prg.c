@@ -23,15 +23,36 @@ spu_prg_init(struct spu_prg *p, const uint8_t seed[SPU_SEED_LEN],
 	p->counter = 0;
 }
 
+/* The nonce of draw c: c little-endian. */
+static void
+draw_nonce(uint64_t c, unsigned char nonce[crypto_stream_chacha20_NONCEBYTES])
+{
+	for (size_t i = 0; i < crypto_stream_chacha20_NONCEBYTES; i++)
+		nonce[i] = (unsigned char)(c >> (8 * i));
+}
+
 /* The nonce of the stream's next call: its counter, little-endian. */
 static void
 next_nonce(struct spu_prg *p,
     unsigned char nonce[crypto_stream_chacha20_NONCEBYTES])
 {
-	uint64_t c = p->counter++;
+	draw_nonce(p->counter++, nonce);
+}
 
-	for (size_t i = 0; i < crypto_stream_chacha20_NONCEBYTES; i++)
-		nonce[i] = (unsigned char)(c >> (8 * i));
+uint64_t
+spu_prg_skip(struct spu_prg *p)
+{
+	return p->counter++;
+}
+
+void
+spu_prg_xor_at(const struct spu_prg *p, uint64_t draw, size_t off,
+    void *buf, size_t len)
+{
+	unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
+
+	draw_nonce(draw, nonce);
+	crypto_stream_chacha20_xor_ic(buf, buf, len, nonce, off / 64, p->key);
 }
 
 void

@@ -32,6 +32,13 @@ void spu_prg_xor(struct spu_prg *p, void *buf, size_t len);
  * a cache-sized chunk at a time (no buffer for the stream). */
 void spu_prg_ring_add(struct spu_prg *p, unsigned field, void *z, size_t n,
     int neg);
+/* Skip the stream's next draw, returning its id: a party that needs
+ * only parts of it reads them with spu_prg_xor_at, in any order. */
+uint64_t spu_prg_skip(struct spu_prg *p);
+/* buf ^= bytes [off, off + len) of draw id of the stream (off a
+ * multiple of 64, the ChaCha20 block). */
+void spu_prg_xor_at(const struct spu_prg *p, uint64_t draw, size_t off,
+    void *buf, size_t len);
 /* n random ring words of field bits. */
 void spu_prg_ring(struct spu_prg *p, unsigned field, void *x, size_t n);
 /* Wipe the key. */

@@ -3,7 +3,9 @@
  * forms: spu_prg_xor(buf) == buf ^ spu_prg_bytes, spu_prg_ring_add(z)
  * == z +- spu_prg_ring, over lengths that cross the ring form's 16 KiB
  * chunks, in every field; each call advances the stream once, so two
- * calls never draw the same bytes.
+ * calls never draw the same bytes.  A skipped draw read in parts
+ * (spu_prg_xor_at, in any order) is the draw spu_prg_bytes would have
+ * made, and the skip advances the stream like a draw.
  */
 #include "config.h"
 
@@ -84,5 +86,31 @@ main(void)
 			free(w);
 			free(r);
 		}
+	for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+		size_t len = lens[li] * 16, part = 64 * 5;
+		uint8_t *x = calloc(1, len), *r = malloc(len), *y = malloc(len);
+		uint64_t id;
+		two_streams(&a, &b);
+		spu_prg_bytes(&a, r, 16);
+		id = spu_prg_skip(&b);
+		ok(id == 0, "the first draw's id is 0");
+		spu_prg_bytes(&a, r, len);
+		id = spu_prg_skip(&b);
+		/* parts from the last to the first */
+		for (size_t o = (len - 1) / part * part;; o -= part) {
+			spu_prg_xor_at(&b, id, o, x + o,
+			    len - o < part ? len - o : part);
+			if (o == 0)
+				break;
+		}
+		ok(memcmp(x, r, len) == 0, "a skipped draw of %zu bytes read "
+		    "in parts = the draw", len);
+		spu_prg_bytes(&a, r, 16);
+		spu_prg_bytes(&b, y, 16);
+		ok(memcmp(r, y, 16) == 0, "and the stream goes on in step");
+		free(x);
+		free(r);
+		free(y);
+	}
 	return done_testing();
 }

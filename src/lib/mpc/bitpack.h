@@ -59,5 +59,8 @@ void spu_bytes_and(uint8_t *z, const uint8_t *x, const uint8_t *y,
  * AND. */
 void spu_bytes_and3(uint8_t *z, const uint8_t *x0, const uint8_t *x1,
     const uint8_t *y0, const uint8_t *y1, size_t len);
+/* z ^= (x0 & y0) ^ (x1 & y1): a Beaver AND's local terms. */
+void spu_bytes_xor_and2(uint8_t *z, const uint8_t *x0, const uint8_t *y0,
+    const uint8_t *x1, const uint8_t *y1, size_t len);
 
 #endif

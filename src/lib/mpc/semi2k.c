@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "mpc.h"
 #include "boolean.h"
 #include "../mem.h"
@@ -455,8 +457,7 @@ allreduce_xor(struct spu_mpc *m, uint8_t *out, const uint8_t *mine,
 		memcpy(out, mine, len);
 	for (int j = 0; j < m->nparties; j++)
 		if (j != m->party)
-			for (size_t i = 0; i < len; i++)
-				out[i] ^= in[(size_t)j * len + i];
+			spu_bytes_xor(out, out, in + (size_t)j * len, len);
 	return 0;
 }
 
@@ -472,68 +473,85 @@ mask_bits(unsigned f, void *v, size_t n, unsigned bits)
 		spu_bset(f, v, i, spu_bget(f, v, i) & mk);
 }
 
+/* Bytes of the dealer streams party 0 replays at a time (a multiple of
+ * the ChaCha20 block). */
+#define REPLAY 16384
+
+/*
+ * Party 0's share of a packed triple's c: c_0 = A & B ^ xor_{j>0} c_j,
+ * A = a ^ xor_{j>0} a_j, B likewise, the other parties' three draws
+ * replayed a chunk at a time (no buffer of len bytes per stream).
+ */
+static void
+dealer_fix_and(struct spu_mpc *m, uint8_t *c, const uint8_t *a,
+    const uint8_t *b, size_t len)
+{
+	uint64_t draw[SPU_MAX_PARTIES][3];
+	_Alignas(64) uint8_t A[REPLAY], B[REPLAY];
+
+	for (int j = 1; j < m->nparties; j++)
+		for (int v = 0; v < 3; v++)
+			draw[j][v] = spu_prg_skip(&m->dealer[j]);
+	for (size_t o = 0; o < len; o += REPLAY) {
+		size_t cnt = len - o < REPLAY ? len - o : REPLAY;
+		memcpy(A, a + o, cnt);
+		memcpy(B, b + o, cnt);
+		memset(c + o, 0, cnt);
+		for (int j = 1; j < m->nparties; j++) {
+			spu_prg_xor_at(&m->dealer[j], draw[j][0], o, A, cnt);
+			spu_prg_xor_at(&m->dealer[j], draw[j][1], o, B, cnt);
+			spu_prg_xor_at(&m->dealer[j], draw[j][2], o, c + o, cnt);
+		}
+		spu_bytes_and(A, A, B, cnt);
+		spu_bytes_xor(c + o, c + o, A, cnt);
+	}
+	sodium_memzero(A, sizeof(A));
+	sodium_memzero(B, sizeof(B));
+}
+
 /*
  * Beaver AND on packed shares: a dealer triple a, b, c = a & b drawn as
  * len bytes each (party 0 replays the other parties' dealer streams and
  * fixes c_0).  Open e = x ^ a and d = y ^ b to everyone in one round;
  * z = c ^ e&b ^ d&a (^ e&d at party 0).  (N-1) 2 len bytes per party.
+ * c is drawn straight into z once x and y are read (z may alias them):
+ * four buffers of len bytes besides z and the exchange's.
  */
 static int
 semi2k_and_p(struct spu_mpc *m, uint8_t *const z[], uint8_t *const x[],
     uint8_t *const y[], size_t len)
 {
-	uint8_t *v[6] = { NULL, NULL, NULL, NULL, NULL, NULL };
-	uint8_t *a, *b, *c, *ed, *w, *t;
+	uint8_t *a, *b, *ed;
 	int rc = 0;
 
 	if (len > SIZE_MAX / 2 - 8)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-	for (int i = 0; i < 6; i++)
-		if ((v[i] = spu_bytes_alloc(i == 3 ? 2 * len : len)) == NULL) {
-			rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-			goto out;
-		}
-	a = v[0], b = v[1], c = v[2], ed = v[3], w = v[4], t = v[5];
+	a = spu_bytes_alloc(len);
+	b = spu_bytes_alloc(len);
+	ed = spu_bytes_alloc(2 * len);
+	if (a == NULL || b == NULL || ed == NULL) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
 	spu_prg_bytes(&m->dealer[m->party], a, len);
 	spu_prg_bytes(&m->dealer[m->party], b, len);
-	spu_prg_bytes(&m->dealer[m->party], c, len);
+	spu_bytes_xor(ed, x[0], a, len);		/* e | d */
+	spu_bytes_xor(ed + len, y[0], b, len);
 	if (m->party == 0) {
-		/* A = xor a_j, B = xor b_j; c_0 = A&B ^ xor_{j>0} c_j */
-		uint8_t *A = ed, *B = t;
-		memset(c, 0, len);
-		memcpy(A, a, len);
-		memcpy(B, b, len);
-		for (int j = 1; j < m->nparties; j++) {
-			spu_prg_bytes(&m->dealer[j], w, len);
-			spu_bytes_xor(A, A, w, len);
-			spu_prg_bytes(&m->dealer[j], w, len);
-			spu_bytes_xor(B, B, w, len);
-			spu_prg_bytes(&m->dealer[j], w, len);
-			spu_bytes_xor(c, c, w, len);
-		}
-		spu_bytes_and(A, A, B, len);
-		spu_bytes_xor(c, c, A, len);
+		(void)spu_prg_skip(&m->dealer[0]);	/* c_0 is the fix */
+		dealer_fix_and(m, z[0], a, b, len);
+	} else {
+		spu_prg_bytes(&m->dealer[m->party], z[0], len);
 	}
-	/* e | d, opened; the same 2 len bytes to every peer */
-	spu_bytes_xor(ed, x[0], a, len);
-	memcpy(w, y[0], len);
-	for (size_t i = 0; i < len; i++)
-		ed[len + i] = w[i] ^ b[i];
 	if ((rc = allreduce_xor(m, ed, ed, 2 * len)) != 0)
 		goto out;
-	memcpy(w, ed + len, len);			/* d, word-aligned */
-	spu_bytes_and(b, ed, b, len);			/* e & b */
-	spu_bytes_xor(c, c, b, len);
-	spu_bytes_and(a, w, a, len);			/* d & a */
-	spu_bytes_xor(c, c, a, len);
-	if (m->party == 0) {
-		spu_bytes_and(w, ed, w, len);		/* e & d */
-		spu_bytes_xor(c, c, w, len);
-	}
-	memcpy(z[0], c, len);
+	if (m->party == 0)				/* e&b ^ e&d = e&(b^d) */
+		spu_bytes_xor(b, b, ed + len, len);
+	spu_bytes_xor_and2(z[0], ed, b, ed + len, a, len);
 out:
-	for (int i = 0; i < 6; i++)
-		spu_bytes_free(v[i], i == 3 ? 2 * len : len);
+	spu_bytes_free(a, len);
+	spu_bytes_free(b, len);
+	spu_bytes_free(ed, 2 * len);
 	return rc;
 }
 

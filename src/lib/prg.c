@@ -80,14 +80,14 @@ spu_prg_xor(struct spu_prg *p, void *buf, size_t len)
 #define CHUNK 16384
 
 void
-spu_prg_ring_add(struct spu_prg *p, unsigned field, void *z, size_t n,
-    int neg)
+spu_prg_ring_add_at(const struct spu_prg *p, uint64_t draw, unsigned field,
+    void *z, size_t n, int neg)
 {
 	unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
 	size_t K = spu_ring_size(field), per = CHUNK / K;
 	_Alignas(64) unsigned char r[CHUNK];
 
-	next_nonce(p, nonce);
+	draw_nonce(draw, nonce);
 	for (size_t i = 0; i < n; i += per) {
 		size_t cnt = n - i < per ? n - i : per;
 		unsigned char *zi = (unsigned char *)z + i * K;
@@ -100,6 +100,13 @@ spu_prg_ring_add(struct spu_prg *p, unsigned field, void *z, size_t n,
 			spu_ring_add(field, zi, zi, r, cnt);
 	}
 	sodium_memzero(r, sizeof(r));
+}
+
+void
+spu_prg_ring_add(struct spu_prg *p, unsigned field, void *z, size_t n,
+    int neg)
+{
+	spu_prg_ring_add_at(p, spu_prg_skip(p), field, z, n, neg);
 }
 
 void

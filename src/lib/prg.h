@@ -39,6 +39,9 @@ uint64_t spu_prg_skip(struct spu_prg *p);
  * multiple of 64, the ChaCha20 block). */
 void spu_prg_xor_at(const struct spu_prg *p, uint64_t draw, size_t off,
     void *buf, size_t len);
+/* z += (or -= if neg) the n ring words of draw id (a skipped one). */
+void spu_prg_ring_add_at(const struct spu_prg *p, uint64_t draw,
+    unsigned field, void *z, size_t n, int neg);
 /* n random ring words of field bits. */
 void spu_prg_ring(struct spu_prg *p, unsigned field, void *x, size_t n);
 /* Wipe the key. */

@@ -105,6 +105,17 @@ BINOP(xor, a ^ b)
 BINOP(and, a & b)
 
 void
+spu_ring_mac2(unsigned field, void *z, const void *a, const void *b,
+    const void *c, const void *d, size_t n)
+{
+	RING_DISPATCH(field, {
+		T *zz = z; const T *aa = a, *bb = b, *cc = c, *dd = d;
+		for (size_t i = 0; i < n; i++)
+			zz[i] = (T)(zz[i] + aa[i] * bb[i] + cc[i] * dd[i]);
+	});
+}
+
+void
 spu_ring_neg(unsigned field, void *z, const void *x, size_t n)
 {
 	RING_DISPATCH(field, {

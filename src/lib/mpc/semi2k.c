@@ -60,7 +60,8 @@ allreduce_add(struct spu_mpc *m, void *out, const void *mine, size_t width)
 	}
 	if ((rc = spu_mpc_exchange(m, sbuf, slen, rbuf, rlen)) != 0)
 		return rc;
-	spu_ring_copy(m->field, out, mine, width);
+	if (out != mine)
+		spu_ring_copy(m->field, out, mine, width);
 	for (int j = 0; j < m->nparties; j++)
 		if (j != m->party)
 			spu_ring_add(m->field, out, out, rbuf[j], width);
@@ -130,86 +131,169 @@ alloc_all(struct spu_mpc *m, void **v, const size_t *n, int count)
 	return 0;
 }
 
+/* Bytes of the dealer streams party 0 replays at a time (a multiple of
+ * the ChaCha20 block and of every ring word). */
+#define REPLAY 8192
+
 /*
- * Beaver product, elementwise (mm = 0) or as a batched matrix product.
- * Triple a (x-shaped), b (y-shaped), c (z-shaped) with c = a*b; open
- * e = x - a and d = y - b in one round; z_i = c_i + e*b_i + a_i*d, and
- * party 0 adds e*d.  1 round, K (|x| + |y|) (N-1) bytes per party.
+ * Party 0's share of an elementwise triple's c: c_0 = A B - sum_{j>0}
+ * c_j, A = a + sum_{j>0} a_j, B likewise, the other parties' three
+ * draws replayed a chunk at a time (no buffer of n words per stream).
  */
-static int
-beaver(struct spu_mpc *m, void *z, const void *x, const void *y,
-    size_t nx, size_t ny, size_t nz, int matrix, size_t batch, size_t mm,
-    size_t k, size_t nn)
+static void
+dealer_fix_mul(struct spu_mpc *m, void *c, const void *a, const void *b,
+    size_t n)
 {
 	unsigned f = m->field;
-	size_t n[6] = { nx, ny, nz, nx, ny, nz };
-	void *v[6];		/* a b c | sum a, sum b, sum c */
-	void **sum = m->party == 0 ? v + 3 : NULL;
-	void *ed = NULL, *t = NULL;
-	int rc;
+	size_t K = spu_ring_size(f), per = REPLAY / K;
+	uint64_t draw[SPU_MAX_PARTIES][3];
+	_Alignas(64) uint8_t A[REPLAY], B[REPLAY], C[REPLAY], r[REPLAY];
+	uint8_t *sums[3] = { A, B, C };
 
-	if ((rc = alloc_all(m, v, n, m->party == 0 ? 6 : 3)) != 0)
-		return rc;
-	if ((rc = dealer_draw(m, v, sum, n, 3)) != 0)
-		goto out;
-	if (m->party == 0) {
-		/* c_0 += a*b - sum c */
-		void *ab = spu_ring_alloc(f, nz);
-		if (ab == NULL) {
-			rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-			goto out;
-		}
-		if (matrix)
-			spu_ring_matmul(f, ab, v[3], v[4], batch, mm, k, nn);
-		else
-			spu_ring_mul(f, ab, v[3], v[4], nz);
-		spu_ring_sub(f, ab, ab, v[5], nz);
-		spu_ring_add(f, v[2], v[2], ab, nz);
-		spu_free_secret(ab, nz * spu_ring_size(f));
+	for (int j = 1; j < m->nparties; j++)
+		for (int v = 0; v < 3; v++)
+			draw[j][v] = spu_prg_skip(&m->dealer[j]);
+	for (size_t i = 0; i < n; i += per) {
+		size_t cnt = n - i < per ? n - i : per, o = i * K;
+		memcpy(A, (const uint8_t *)a + o, cnt * K);
+		memcpy(B, (const uint8_t *)b + o, cnt * K);
+		memset(C, 0, cnt * K);
+		for (int j = 1; j < m->nparties; j++)
+			for (int v = 0; v < 3; v++) {
+				memset(r, 0, cnt * K);
+				spu_prg_xor_at(&m->dealer[j], draw[j][v], o, r,
+				    cnt * K);
+				spu_ring_add(f, sums[v], sums[v], r, cnt);
+			}
+		spu_ring_mul(f, (uint8_t *)c + o, A, B, cnt);
+		spu_ring_sub(f, (uint8_t *)c + o, (uint8_t *)c + o, C, cnt);
 	}
-	/* open e | d together */
-	ed = spu_ring_alloc(f, nx + ny);
-	t = spu_ring_alloc(f, nx + ny > nz ? nx + ny : nz);
-	if (ed == NULL || t == NULL) {
+	sodium_memzero(A, sizeof(A));
+	sodium_memzero(B, sizeof(B));
+	sodium_memzero(C, sizeof(C));
+	sodium_memzero(r, sizeof(r));
+}
+
+/*
+ * Elementwise Beaver product (protocols.md 2.3): triple a, b, c = a b;
+ * open e = x - a and d = y - b in one round; z = c + e b + a d (+ e d at
+ * party 0).  c is drawn straight into z once x and y are read (z may
+ * alias them): four buffers of n words besides z and the exchange's.
+ */
+static int
+beaver_mul(struct spu_mpc *m, void *z, const void *x, const void *y,
+    size_t n)
+{
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f);
+	uint8_t *a, *b, *ed, *e, *d;
+	int rc = 0;
+
+	if (n > SIZE_MAX / 2 / K)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	a = spu_malloc(n, K);
+	b = spu_malloc(n, K);
+	ed = spu_malloc(2 * n, K);
+	if (a == NULL || b == NULL || ed == NULL) {
 		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
-	{
-		size_t K = spu_ring_size(f);
-		uint8_t *e = ed, *d = e + nx * K;
-		spu_ring_sub(f, t, x, v[0], nx);
-		spu_ring_sub(f, (uint8_t *)t + nx * K, y, v[1], ny);
-		if ((rc = allreduce_add(m, ed, t, nx + ny)) != 0)
-			goto out;
-		/* z = c + e.b + a.d (+ e.d at party 0) */
-		spu_ring_copy(f, z, v[2], nz);
-		if (matrix) {
-			spu_ring_matmul(f, t, e, v[1], batch, mm, k, nn);
-			spu_ring_add(f, z, z, t, nz);
-			spu_ring_matmul(f, t, v[0], d, batch, mm, k, nn);
-			spu_ring_add(f, z, z, t, nz);
-			if (m->party == 0) {
-				spu_ring_matmul(f, t, e, d, batch, mm, k, nn);
-				spu_ring_add(f, z, z, t, nz);
-			}
-		} else {
-			spu_ring_mul(f, t, e, v[1], nz);
-			spu_ring_add(f, z, z, t, nz);
-			spu_ring_mul(f, t, v[0], d, nz);
-			spu_ring_add(f, z, z, t, nz);
-			if (m->party == 0) {
-				spu_ring_mul(f, t, e, d, nz);
-				spu_ring_add(f, z, z, t, nz);
-			}
-		}
+	e = ed, d = ed + n * K;
+	spu_prg_ring(&m->dealer[m->party], f, a, n);
+	spu_prg_ring(&m->dealer[m->party], f, b, n);
+	spu_ring_sub(f, e, x, a, n);
+	spu_ring_sub(f, d, y, b, n);
+	if (m->party == 0) {
+		(void)spu_prg_skip(&m->dealer[0]);	/* c_0 is the fix */
+		dealer_fix_mul(m, z, a, b, n);
+	} else {
+		spu_prg_ring(&m->dealer[m->party], f, z, n);
 	}
-	rc = 0;
+	if ((rc = allreduce_add(m, ed, ed, 2 * n)) != 0)
+		goto out;
+	if (m->party == 0)				/* e b + e d = e (b + d) */
+		spu_ring_add(f, b, b, d, n);
+	spu_ring_mac2(f, z, e, b, a, d, n);
 out:
-	free(ed);
-	if (t != NULL)
-		spu_free_secret(t, (nx + ny > nz ? nx + ny : nz) *
-		    spu_ring_size(f));
-	free_all(v, n, m->party == 0 ? 6 : 3, f);
+	spu_free_secret(a, n * K);
+	spu_free_secret(b, n * K);
+	spu_free_sized(ed, 2 * n * K);
+	return rc;
+}
+
+/*
+ * Beaver matrix product (protocols.md 2.4): triple A (x-shaped), B
+ * (y-shaped), C = A B; open E = X - A and D = Y - B in one round;
+ * Z = C + E B + A D (+ E D at party 0, folded in as E (B + D)).  Party 0
+ * sums the other parties' A and B draws for its fix C_0 = A B - their
+ * C (its own C draw skipped).  1 round, K (|x| + |y|) (N-1) bytes.
+ */
+static int
+beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
+    size_t batch, size_t mm, size_t k, size_t nn)
+{
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f), nx = batch * mm * k, ny = batch * k * nn,
+	    nz = batch * mm * nn;
+	uint8_t *a, *b, *ed, *t = NULL, *sa = NULL, *sb = NULL;
+	int rc = 0;
+
+	a = spu_malloc(nx, K);
+	b = spu_malloc(ny, K);
+	ed = spu_malloc(nx + ny, K);
+	if (a == NULL || b == NULL || ed == NULL)
+		goto oom;
+	spu_prg_ring(&m->dealer[m->party], f, a, nx);
+	spu_prg_ring(&m->dealer[m->party], f, b, ny);
+	spu_ring_sub(f, ed, x, a, nx);			/* E | D */
+	spu_ring_sub(f, ed + nx * K, y, b, ny);
+	if (m->party == 0) {
+		uint64_t draw[SPU_MAX_PARTIES][3];
+		(void)spu_prg_skip(&m->dealer[0]);
+		for (int j = 1; j < m->nparties; j++)
+			for (int v = 0; v < 3; v++)
+				draw[j][v] = spu_prg_skip(&m->dealer[j]);
+		if ((sa = spu_malloc(nx, K)) == NULL ||
+		    (sb = spu_malloc(ny, K)) == NULL)
+			goto oom;
+		memcpy(sa, a, nx * K);
+		memcpy(sb, b, ny * K);
+		for (int j = 1; j < m->nparties; j++) {
+			spu_prg_ring_add_at(&m->dealer[j], draw[j][0], f, sa,
+			    nx, 0);
+			spu_prg_ring_add_at(&m->dealer[j], draw[j][1], f, sb,
+			    ny, 0);
+		}
+		spu_ring_matmul(f, z, sa, sb, batch, mm, k, nn);
+		for (int j = 1; j < m->nparties; j++)
+			spu_prg_ring_add_at(&m->dealer[j], draw[j][2], f, z,
+			    nz, 1);
+		spu_free_secret(sa, nx * K);
+		spu_free_secret(sb, ny * K);
+		sa = sb = NULL;
+	} else {
+		spu_prg_ring(&m->dealer[m->party], f, z, nz);
+	}
+	if ((rc = allreduce_add(m, ed, ed, nx + ny)) != 0)
+		goto out;
+	if ((t = spu_malloc(nz, K)) == NULL)
+		goto oom;
+	if (m->party == 0)
+		spu_ring_add(f, b, b, ed + nx * K, ny);
+	spu_ring_matmul(f, t, ed, b, batch, mm, k, nn);
+	spu_ring_add(f, z, z, t, nz);
+	spu_ring_matmul(f, t, a, ed + nx * K, batch, mm, k, nn);
+	spu_ring_add(f, z, z, t, nz);
+	goto out;
+oom:
+	rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+out:
+	spu_free_secret(a, nx * K);
+	spu_free_secret(b, ny * K);
+	spu_free_secret(sa, nx * K);
+	spu_free_secret(sb, ny * K);
+	spu_free_secret(t, nz * K);
+	spu_free_sized(ed, (nx + ny) * K);
 	return rc;
 }
 
@@ -217,15 +301,14 @@ static int
 semi2k_mul(struct spu_mpc *m, void *const z[], void *const x[],
     void *const y[], size_t n)
 {
-	return beaver(m, z[0], x[0], y[0], n, n, n, 0, 0, 0, 0, 0);
+	return beaver_mul(m, z[0], x[0], y[0], n);
 }
 
 static int
 semi2k_matmul(struct spu_mpc *m, void *const z[], void *const x[],
     void *const y[], size_t batch, size_t mm, size_t k, size_t nn)
 {
-	return beaver(m, z[0], x[0], y[0], batch * mm * k, batch * k * nn,
-	    batch * mm * nn, 1, batch, mm, k, nn);
+	return beaver_matmul(m, z[0], x[0], y[0], batch, mm, k, nn);
 }
 
 /*
@@ -472,10 +555,6 @@ mask_bits(unsigned f, void *v, size_t n, unsigned bits)
 	for (size_t i = 0; i < n; i++)
 		spu_bset(f, v, i, spu_bget(f, v, i) & mk);
 }
-
-/* Bytes of the dealer streams party 0 replays at a time (a multiple of
- * the ChaCha20 block). */
-#define REPLAY 16384
 
 /*
  * Party 0's share of a packed triple's c: c_0 = A & B ^ xor_{j>0} c_j,

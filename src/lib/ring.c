@@ -116,6 +116,19 @@ spu_ring_mac2(unsigned field, void *z, const void *a, const void *b,
 }
 
 void
+spu_ring_cross(unsigned field, void *z, const void *x0, const void *x1,
+    const void *y0, const void *y1, size_t n)
+{
+	RING_DISPATCH(field, {
+		T *zz = z; const T *a = x0, *b = x1, *c = y0, *d = y1;
+		for (size_t i = 0; i < n; i++) {
+			T ci = c[i];
+			zz[i] = (T)(a[i] * (ci + d[i]) + b[i] * ci);
+		}
+	});
+}
+
+void
 spu_ring_neg(unsigned field, void *z, const void *x, size_t n)
 {
 	RING_DISPATCH(field, {

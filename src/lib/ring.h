@@ -35,6 +35,10 @@ void spu_ring_mul(unsigned field, void *z, const void *x, const void *y, size_t 
 /* z += a*b + c*d: a Beaver product's local terms in one pass. */
 void spu_ring_mac2(unsigned field, void *z, const void *a, const void *b,
     const void *c, const void *d, size_t n);
+/* z = x0 (y0 + y1) + x1 y0: a replicated product's local part, one
+ * pass (z may be any of the operands). */
+void spu_ring_cross(unsigned field, void *z, const void *x0, const void *x1,
+    const void *y0, const void *y1, size_t n);
 void spu_ring_neg(unsigned field, void *z, const void *x, size_t n);
 void spu_ring_xor(unsigned field, void *z, const void *x, const void *y, size_t n);
 void spu_ring_and(unsigned field, void *z, const void *x, const void *y, size_t n);

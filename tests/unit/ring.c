@@ -81,6 +81,35 @@ elementwise(unsigned f)
 	ok(ok_sh, "Z_2^%u: shifts by %u (logical and arithmetic)", f, s);
 	ok(ok_tr, "Z_2^%u: truncation by %u rounds to nearest", f, s);
 	ok(ok_sc, "Z_2^%u: scalar multiply and add", f);
+	{
+		/* the fused product kernels, z also as their own operand */
+		void *u = spu_ring_alloc(f, N), *z0 = spu_ring_alloc(f, N);
+		int ok_mac = 1, ok_cross = 1;
+		for (size_t i = 0; i < N; i++) {
+			spu_ring_set(f, u, i, rnd128());
+			spu_ring_set(f, z, i, rnd128());
+		}
+		spu_ring_copy(f, z0, z, N);
+		spu_ring_mac2(f, z, x, y, u, z, N);
+		for (size_t i = 0; i < N; i++) {
+			spu_u128 a = spu_ring_get(f, x, i), b = spu_ring_get(f, y, i),
+			    c = spu_ring_get(f, u, i), d = spu_ring_get(f, z0, i);
+			if (spu_ring_get(f, z, i) != mask(f, d + a * b + c * d))
+				ok_mac = 0;
+		}
+		spu_ring_copy(f, z, u, N);
+		spu_ring_cross(f, z, x, u, y, z, N);
+		for (size_t i = 0; i < N; i++) {
+			spu_u128 a = spu_ring_get(f, x, i), b = spu_ring_get(f, y, i),
+			    c = spu_ring_get(f, u, i);
+			if (spu_ring_get(f, z, i) != mask(f, a * (b + c) + c * b))
+				ok_cross = 0;
+		}
+		ok(ok_mac, "Z_2^%u: z += a b + c d wraps exactly", f);
+		ok(ok_cross, "Z_2^%u: x0 (y0 + y1) + x1 y0 wraps exactly", f);
+		free(u);
+		free(z0);
+	}
 	free(x);
 	free(y);
 	free(z);

@@ -96,28 +96,19 @@ reshare(struct spu_mpc *m, void *const z[], void *zi, size_t n)
 	return rc;
 }
 
-/* z_i = x_i y_i + x_i y_{i+1} + x_{i+1} y_i, then reshare. */
+/* z_i = x_i y_i + x_i y_{i+1} + x_{i+1} y_i, then reshare, all in z's
+ * own components (each read before it is written): no scratch. */
 static int
 aby3_mul(struct spu_mpc *m, void *const z[], void *const x[],
     void *const y[], size_t n)
 {
 	unsigned f = m->field;
-	void *zi = spu_ring_alloc(f, n), *t = spu_ring_alloc(f, n);
-	int rc;
+	size_t bytes = n * spu_ring_size(f);
 
-	if (zi == NULL || t == NULL) {
-		free(zi);
-		free(t);
-		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-	}
-	spu_ring_add(f, t, y[0], y[1], n);
-	spu_ring_mul(f, zi, x[0], t, n);
-	spu_ring_mul(f, t, x[1], y[0], n);
-	spu_ring_add(f, zi, zi, t, n);
-	rc = reshare(m, z, zi, n);
-	spu_free_secret(zi, n * spu_ring_size(f));
-	spu_free_secret(t, n * spu_ring_size(f));
-	return rc;
+	spu_ring_cross(f, z[0], x[0], x[1], y[0], y[1], n);
+	spu_prg_ring_add(&m->prss_self, f, z[0], n, 0);
+	spu_prg_ring_add(&m->prss_next, f, z[0], n, 1);
+	return pass(m, PREV(m), z[0], bytes, NEXT(m), z[1], bytes);
 }
 
 /* Z_i = X_i (Y_i + Y_{i+1}) + X_{i+1} Y_i, then reshare: 1 round, K m n. */

@@ -171,20 +171,80 @@ payload_size(unsigned field, const struct desc *dv, size_t nv,
 	return 0;
 }
 
-int
-spu_bundle_encode(const struct spu_bundle *b, uint8_t **bufp, size_t *lenp,
+/* An encoded bundle in three pieces: its CBOR up to the payload's bytes
+ * (head), the zstd payload, and the tail (the key "hash", the hash). */
+struct encoded {
+	struct spu_cbor_enc head;
+	uint8_t *z;
+	size_t zlen;
+	uint8_t tail[TAIL_LEN];
+};
+
+static void
+encoded_free(struct encoded *x)
+{
+	spu_cbor_enc_free(&x->head);
+	free(x->z);
+	x->z = NULL;
+}
+
+/* The share vectors, value by value, through one zstd frame into x->z:
+ * no copy of them in one buffer first. */
+static int
+compress_payload(const struct spu_bundle *b, size_t total, struct encoded *x,
     struct spu_diag *d)
 {
-	struct spu_cbor_enc e = { 0 };
-	uint8_t *raw = NULL, *z = NULL, *h;
-	size_t total, off = 0, zcap, zlen;
-	size_t w = spu_ring_size(b->field);
-	ZSTD_CCtx *cc = NULL;
+	size_t w = spu_ring_size(b->field), r;
+	ZSTD_outBuffer out;
+	ZSTD_inBuffer none = { NULL, 0, 0 };
+	ZSTD_CCtx *cc;
+	int err = 0;
+
+	out.size = ZSTD_compressBound(total);
+	out.pos = 0;
+	if ((x->z = out.dst = spu_malloc(out.size, 1)) == NULL ||
+	    (cc = ZSTD_createCCtx()) == NULL)
+		return spu_fail(d, SPU_ENOMEM, "out of memory");
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, 3);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 1);
+	ZSTD_CCtx_setPledgedSrcSize(cc, total);
+	for (size_t i = 0; i < b->nvalues && err == 0; i++) {
+		const struct spu_value *v = b->values[i].v;
+		for (int j = 0; j < v->nshares && err == 0; j++) {
+			ZSTD_inBuffer in = { v->share[j], v->n * w, 0 };
+			while (in.pos < in.size) {
+				r = ZSTD_compressStream2(cc, &out, &in,
+				    ZSTD_e_continue);
+				if (ZSTD_isError(r)) {
+					err = spu_fail(d, SPU_EIO, "zstd: %s",
+					    ZSTD_getErrorName(r));
+					break;
+				}
+			}
+		}
+	}
+	while (err == 0 && (r = ZSTD_compressStream2(cc, &out, &none,
+	    ZSTD_e_end)) != 0)
+		if (ZSTD_isError(r))
+			err = spu_fail(d, SPU_EIO, "zstd: %s",
+			    ZSTD_getErrorName(r));
+	ZSTD_freeCCtx(cc);
+	x->zlen = out.pos;
+	return err;
+}
+
+static int
+encode_pieces(const struct spu_bundle *b, struct encoded *x,
+    struct spu_diag *d)
+{
+	struct spu_cbor_enc *e = &x->head;
+	crypto_generichash_state hs;
+	size_t total, w = spu_ring_size(b->field);
 	const char *dup;
 	int err, nomem;
 
-	*bufp = NULL;
-	*lenp = 0;
+	memset(x, 0, sizeof(*x));
 	if ((err = check_header(b, d)) != 0)
 		return err == SPU_EFORMAT ? SPU_EINVAL : err;
 	for (size_t i = 0; i < b->nvalues; i++) {
@@ -219,86 +279,82 @@ spu_bundle_encode(const struct spu_bundle *b, uint8_t **bufp, size_t *lenp,
 	if (total > SPU_MEM_LIMIT)
 		return spu_fail(d, SPU_ELIMIT,
 		    "ring data larger than %zu bytes", SPU_MEM_LIMIT);
-
-	/* payload: all share vectors, value by value, then zstd */
-	if ((raw = spu_malloc(total, 1)) == NULL) {
-		err = spu_fail(d, SPU_ENOMEM, "out of memory");
+	if ((err = compress_payload(b, total, x, d)) != 0)
 		goto out;
-	}
+	spu_cbor_enc_map(e, NKEYS);
+	spu_cbor_enc_text(e, "magic");
+	spu_cbor_enc_text(e, MAGIC);
+	spu_cbor_enc_text(e, "version");
+	spu_cbor_enc_uint(e, SPU_BUNDLE_VERSION);
+	spu_cbor_enc_text(e, "protocol");
+	spu_cbor_enc_text(e, spu_protocol_name(b->protocol));
+	spu_cbor_enc_text(e, "field");
+	spu_cbor_enc_uint(e, b->field);
+	spu_cbor_enc_text(e, "fxp");
+	spu_cbor_enc_uint(e, (uint64_t)b->fxp);
+	spu_cbor_enc_text(e, "party");
+	spu_cbor_enc_uint(e, (uint64_t)b->party);
+	spu_cbor_enc_text(e, "nparties");
+	spu_cbor_enc_uint(e, (uint64_t)b->nparties);
+	spu_cbor_enc_text(e, "id");
+	spu_cbor_enc_bytes(e, b->id, SPU_BUNDLE_ID_LEN);
+	spu_cbor_enc_text(e, "values");
+	spu_cbor_enc_array(e, b->nvalues);
 	for (size_t i = 0; i < b->nvalues; i++) {
 		const struct spu_value *v = b->values[i].v;
-		for (int j = 0; j < v->nshares; j++) {
-			if (v->n > 0)
-				memcpy(raw + off, v->share[j], v->n * w);
-			off += v->n * w;
-		}
-	}
-	zcap = ZSTD_compressBound(total);
-	if ((z = spu_malloc(zcap, 1)) == NULL ||
-	    (cc = ZSTD_createCCtx()) == NULL) {
-		err = spu_fail(d, SPU_ENOMEM, "out of memory");
-		goto out;
-	}
-	ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, 3);
-	ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
-	ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 1);
-	zlen = ZSTD_compress2(cc, z, zcap, raw, total);
-	if (ZSTD_isError(zlen)) {
-		err = spu_fail(d, SPU_EIO, "zstd: %s", ZSTD_getErrorName(zlen));
-		goto out;
-	}
-
-	spu_cbor_enc_map(&e, NKEYS);
-	spu_cbor_enc_text(&e, "magic");
-	spu_cbor_enc_text(&e, MAGIC);
-	spu_cbor_enc_text(&e, "version");
-	spu_cbor_enc_uint(&e, SPU_BUNDLE_VERSION);
-	spu_cbor_enc_text(&e, "protocol");
-	spu_cbor_enc_text(&e, spu_protocol_name(b->protocol));
-	spu_cbor_enc_text(&e, "field");
-	spu_cbor_enc_uint(&e, b->field);
-	spu_cbor_enc_text(&e, "fxp");
-	spu_cbor_enc_uint(&e, (uint64_t)b->fxp);
-	spu_cbor_enc_text(&e, "party");
-	spu_cbor_enc_uint(&e, (uint64_t)b->party);
-	spu_cbor_enc_text(&e, "nparties");
-	spu_cbor_enc_uint(&e, (uint64_t)b->nparties);
-	spu_cbor_enc_text(&e, "id");
-	spu_cbor_enc_bytes(&e, b->id, SPU_BUNDLE_ID_LEN);
-	spu_cbor_enc_text(&e, "values");
-	spu_cbor_enc_array(&e, b->nvalues);
-	for (size_t i = 0; i < b->nvalues; i++) {
-		const struct spu_value *v = b->values[i].v;
-		spu_cbor_enc_array(&e, 5);
-		spu_cbor_enc_text(&e, b->values[i].name);
-		spu_cbor_enc_text(&e, spu_dtype_name(v->dtype));
-		spu_cbor_enc_array(&e, (size_t)v->shape.ndim);
+		spu_cbor_enc_array(e, 5);
+		spu_cbor_enc_text(e, b->values[i].name);
+		spu_cbor_enc_text(e, spu_dtype_name(v->dtype));
+		spu_cbor_enc_array(e, (size_t)v->shape.ndim);
 		for (int k = 0; k < v->shape.ndim; k++)
-			spu_cbor_enc_uint(&e, (uint64_t)v->shape.dim[k]);
-		spu_cbor_enc_text(&e, spu_vis_name(v->vis));
-		spu_cbor_enc_uint(&e, (uint64_t)v->nshares);
+			spu_cbor_enc_uint(e, (uint64_t)v->shape.dim[k]);
+		spu_cbor_enc_text(e, spu_vis_name(v->vis));
+		spu_cbor_enc_uint(e, (uint64_t)v->nshares);
 	}
-	spu_cbor_enc_text(&e, "payload");
-	spu_cbor_enc_bytes(&e, z, zlen);
-	spu_cbor_enc_text(&e, "hash");
-	h = spu_cbor_enc_bytes_reserve(&e, HASH_LEN);
-	if (e.failed || h == NULL) {
+	spu_cbor_enc_text(e, "payload");
+	spu_cbor_enc_bytes_head(e, x->zlen);
+	if (e->failed) {
 		err = spu_fail(d, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
-	crypto_generichash(h, HASH_LEN, e.buf, e.len - TAIL_LEN, NULL, 0);
-	*bufp = e.buf;
-	*lenp = e.len;
-	e.buf = NULL;
-	err = 0;
+	/* the hash covers everything before the tail */
+	memcpy(x->tail, tail_head, sizeof(tail_head));
+	crypto_generichash_init(&hs, NULL, 0, HASH_LEN);
+	crypto_generichash_update(&hs, e->buf, e->len);
+	crypto_generichash_update(&hs, x->z, x->zlen);
+	crypto_generichash_final(&hs, x->tail + sizeof(tail_head), HASH_LEN);
+	return 0;
 out:
-	ZSTD_freeCCtx(cc);
-	spu_free_secret(raw, raw ? total : 0);
-	free(z);
-	spu_cbor_enc_free(&e);
+	encoded_free(x);
 	return err;
 }
 
+int
+spu_bundle_encode(const struct spu_bundle *b, uint8_t **bufp, size_t *lenp,
+    struct spu_diag *d)
+{
+	struct encoded x;
+	uint8_t *buf;
+	size_t len;
+	int err;
+
+	*bufp = NULL;
+	*lenp = 0;
+	if ((err = encode_pieces(b, &x, d)) != 0)
+		return err;
+	len = x.head.len + x.zlen + TAIL_LEN;
+	if ((buf = malloc(len)) == NULL) {
+		encoded_free(&x);
+		return spu_fail(d, SPU_ENOMEM, "out of memory");
+	}
+	memcpy(buf, x.head.buf, x.head.len);
+	memcpy(buf + x.head.len, x.z, x.zlen);
+	memcpy(buf + x.head.len + x.zlen, x.tail, TAIL_LEN);
+	encoded_free(&x);
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
 static int
 cbor_bad(struct spu_cbor_dec *c, struct spu_diag *d)
 {
@@ -388,15 +444,65 @@ decode_value(struct spu_cbor_dec *c, struct spu_bundle *b, size_t i,
 	return 0;
 }
 
+/* A zstd frame inflated piece by piece; last = the last call's hint
+ * (0: the frame has ended, its checksum checked). */
+struct inflate {
+	ZSTD_DCtx *dc;
+	ZSTD_inBuffer in;
+	size_t last;
+};
+
+/* Fill dst[0, len) from the frame; a frame that ends early or stalls is
+ * bad data. */
+static int
+inflate_into(struct inflate *f, void *dst, size_t len, struct spu_diag *d)
+{
+	ZSTD_outBuffer out = { dst, len, 0 };
+
+	while (out.pos < out.size) {
+		size_t ipos = f->in.pos, opos = out.pos;
+		f->last = ZSTD_decompressStream(f->dc, &out, &f->in);
+		if (ZSTD_isError(f->last))
+			return spu_fail(d, SPU_EFORMAT, "payload: %s",
+			    ZSTD_getErrorName(f->last));
+		if (out.pos < out.size && (f->last == 0 ||
+		    (f->in.pos == ipos && out.pos == opos)))
+			return spu_fail(d, SPU_EFORMAT, "payload: short data");
+	}
+	return 0;
+}
+
+/* Every value filled: the frame must end here. */
+static int
+inflate_end(struct inflate *f, struct spu_diag *d)
+{
+	uint8_t extra;
+	ZSTD_outBuffer out = { &extra, 1, 0 };
+
+	while (f->last != 0) {
+		size_t ipos = f->in.pos;
+		f->last = ZSTD_decompressStream(f->dc, &out, &f->in);
+		if (ZSTD_isError(f->last))
+			return spu_fail(d, SPU_EFORMAT, "payload: %s",
+			    ZSTD_getErrorName(f->last));
+		if (out.pos != 0)
+			return spu_fail(d, SPU_EFORMAT,
+			    "payload: more data than the values need");
+		if (f->last != 0 && f->in.pos == ipos)
+			return spu_fail(d, SPU_EFORMAT, "payload: short data");
+	}
+	return 0;
+}
+
 /* Check the payload's size against the descriptions, then allocate the
  * values and fill them. */
 static int
 decode_payload(struct spu_bundle *b, const struct desc *dv, const uint8_t *z,
     size_t zlen, struct spu_diag *d)
 {
-	size_t total = 0, w = spu_ring_size(b->field), off = 0, r;
+	size_t total = 0, w = spu_ring_size(b->field), r;
 	unsigned long long fcs;
-	uint8_t *raw;
+	struct inflate f;
 	int err;
 
 	if ((err = payload_size(b->field, dv, b->nvalues,
@@ -414,30 +520,26 @@ decode_payload(struct spu_bundle *b, const struct desc *dv, const uint8_t *z,
 	if (ZSTD_isError(r) || r != zlen)
 		return spu_fail(d, SPU_EFORMAT,
 		    "payload is not exactly one zstd frame");
-	if ((raw = spu_malloc(total, 1)) == NULL)
-		return spu_fail(d, SPU_ENOMEM, "out of memory");
-	r = ZSTD_decompress(raw, total, z, zlen);
-	if (ZSTD_isError(r) || r != total) {
-		spu_free_secret(raw, total);
-		return spu_fail(d, SPU_EFORMAT, "payload: %s",
-		    ZSTD_isError(r) ? ZSTD_getErrorName(r) : "short data");
-	}
-	for (size_t i = 0; i < b->nvalues; i++) {
-		struct spu_value *v;
-		b->values[i].v = spu_value_new(dv[i].dtype, &dv[i].shape,
-		    dv[i].vis, b->field, dv[i].nshares);
-		if ((v = b->values[i].v) == NULL) {
-			spu_free_secret(raw, total);
+	for (size_t i = 0; i < b->nvalues; i++)
+		if ((b->values[i].v = spu_value_new(dv[i].dtype, &dv[i].shape,
+		    dv[i].vis, b->field, dv[i].nshares)) == NULL)
 			return spu_fail(d, SPU_ENOMEM, "out of memory");
-		}
-		for (int j = 0; j < v->nshares; j++) {
-			if (v->n > 0)
-				memcpy(v->share[j], raw + off, v->n * w);
-			off += v->n * w;
-		}
+	if ((f.dc = ZSTD_createDCtx()) == NULL)
+		return spu_fail(d, SPU_ENOMEM, "out of memory");
+	f.in.src = z;
+	f.in.size = zlen;
+	f.in.pos = 0;
+	f.last = 1;
+	/* straight into the share vectors, value by value */
+	for (size_t i = 0; i < b->nvalues && err == 0; i++) {
+		struct spu_value *v = b->values[i].v;
+		for (int j = 0; j < v->nshares && err == 0; j++)
+			err = inflate_into(&f, v->share[j], v->n * w, d);
 	}
-	spu_free_secret(raw, total);
-	return 0;
+	if (err == 0)
+		err = inflate_end(&f, d);
+	ZSTD_freeDCtx(f.dc);
+	return err;
 }
 
 int
@@ -561,15 +663,18 @@ spu_bundle_write_file(const char *path, const struct spu_bundle *b,
     struct spu_diag *d)
 {
 	struct spu_diag sub;
-	uint8_t *buf;
-	size_t len;
+	struct encoded x;
 	int err;
 
-	if ((err = spu_bundle_encode(b, &buf, &len, &sub)) != 0)
+	if ((err = encode_pieces(b, &x, &sub)) != 0)
 		return spu_fail(d, err, "%s: %s",
 		    strcmp(path, "-") ? path : "<stdout>", sub.msg);
-	err = spu_write_file_atomic(path, buf, len, d);
-	free(buf);
+	{
+		struct spu_piece pc[3] = { { x.head.buf, x.head.len },
+		    { x.z, x.zlen }, { x.tail, TAIL_LEN } };
+		err = spu_write_file_atomic_v(path, pc, 3, d);
+	}
+	encoded_free(&x);
 	return err;
 }
 

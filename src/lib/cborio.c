@@ -118,6 +118,12 @@ spu_cbor_enc_bytes(struct spu_cbor_enc *e, const void *src, size_t n)
 }
 
 void
+spu_cbor_enc_bytes_head(struct spu_cbor_enc *e, size_t n)
+{
+	HEAD(e, cbor_encode_bytestring_start(n, p_, 9));
+}
+
+void
 spu_cbor_enc_free(struct spu_cbor_enc *e)
 {
 	free(e->buf);

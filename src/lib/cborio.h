@@ -30,6 +30,9 @@ void spu_cbor_enc_text(struct spu_cbor_enc *e, const char *s);
 void spu_cbor_enc_bytes(struct spu_cbor_enc *e, const void *p, size_t n);
 /* Byte string head for n bytes; returns where to write them, or NULL. */
 uint8_t *spu_cbor_enc_bytes_reserve(struct spu_cbor_enc *e, size_t n);
+/* Only the head of a byte string of n bytes, whose bytes the caller
+ * writes after the encoded buffer (e.g. straight to a file). */
+void spu_cbor_enc_bytes_head(struct spu_cbor_enc *e, size_t n);
 void spu_cbor_enc_null(struct spu_cbor_enc *e);
 void spu_cbor_enc_free(struct spu_cbor_enc *e);
 

@@ -198,15 +198,25 @@ sync_dir(const char *path)
 	free(dir);
 }
 
+/* Every piece to fd; 0 or -1 with errno. */
+static int
+write_pieces(int fd, const struct spu_piece *pc, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (write_all(fd, pc[i].p, pc[i].len) != 0)
+			return -1;
+	return 0;
+}
+
 int
-spu_write_file_atomic(const char *path, const void *buf, size_t len,
+spu_write_file_atomic_v(const char *path, const struct spu_piece *pc, int n,
     struct spu_diag *d)
 {
 	char *tmp = NULL;
 	int fd, e;
 
 	if (strcmp(path, "-") == 0) {
-		if (write_all(STDOUT_FILENO, buf, len) != 0)
+		if (write_pieces(STDOUT_FILENO, pc, n) != 0)
 			return spu_fail(d, SPU_EIO, "<stdout>: write: %s",
 			    strerror(errno));
 		return 0;
@@ -216,7 +226,7 @@ spu_write_file_atomic(const char *path, const void *buf, size_t len,
 	if ((fd = open_temp(path, &tmp)) < 0)
 		return spu_fail(d, SPU_EIO, "%s: cannot create: %s", path,
 		    strerror(errno));
-	if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+	if (write_pieces(fd, pc, n) != 0 || fsync(fd) != 0) {
 		e = errno;
 		close(fd);
 		goto fail;
@@ -236,6 +246,15 @@ fail:
 	unlink(tmp);
 	free(tmp);
 	return spu_fail(d, SPU_EIO, "%s: write: %s", path, strerror(e));
+}
+
+int
+spu_write_file_atomic(const char *path, const void *buf, size_t len,
+    struct spu_diag *d)
+{
+	struct spu_piece pc = { buf, len };
+
+	return spu_write_file_atomic_v(path, &pc, 1, d);
 }
 
 char *

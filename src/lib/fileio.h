@@ -16,6 +16,13 @@ int spu_read_file(const char *path, uint8_t **buf, size_t *len,
     struct spu_diag *d);
 int spu_write_file_atomic(const char *path, const void *buf, size_t len,
     struct spu_diag *d);
+/* The same for a file made of n pieces, written in order. */
+struct spu_piece {
+	const void *p;
+	size_t len;
+};
+int spu_write_file_atomic_v(const char *path, const struct spu_piece *pc,
+    int n, struct spu_diag *d);
 
 /* A file name template with %d replaced by i and %% by %; malloc'ed,
  * NULL when out of memory. */

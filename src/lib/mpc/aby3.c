@@ -316,6 +316,20 @@ aby3_and_p(struct spu_mpc *m, uint8_t *const z[], uint8_t *const x[],
 	return pass(m, PREV(m), z[0], len, NEXT(m), z[1], len);
 }
 
+static int
+aby3_and_pv(struct spu_mpc *m, uint8_t *const z[], const uint8_t *const *x[],
+    const uint8_t *const *y[], size_t np, size_t pb)
+{
+	size_t len = np * pb;
+
+	for (size_t q = 0; q < np; q++)
+		spu_bytes_and3(z[0] + q * pb, x[0][q], x[1][q], y[0][q],
+		    y[1][q], pb);
+	spu_prg_xor(&m->prss_self, z[0], len);
+	spu_prg_xor(&m->prss_next, z[0], len);
+	return pass(m, PREV(m), z[0], len, NEXT(m), z[1], len);
+}
+
 /*
  * Two boolean sharings with x = a - b (protocols.md 3.5), for equality:
  * party 0 knows x0 + x1 and shares it by XOR with a PRSS zero sharing,
@@ -488,6 +502,7 @@ const struct spu_proto_ops spu_aby3_ops = {
 	.part_b = aby3_part_b,
 	.and_b = spu_b_and_words,
 	.and_p = aby3_and_p,
+	.and_pv = aby3_and_pv,
 	.split_b = aby3_split_b,
 	.split_p = aby3_split_p,
 	.b2a = aby3_b2a,

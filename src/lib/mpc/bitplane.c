@@ -293,7 +293,7 @@ int
 spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 {
 	unsigned k = m->field, w = k - 1;
-	struct planes c[SPU_MAX_PARTIES], G, P, L, R;
+	struct planes c[SPU_MAX_PARTIES], G, P, L;
 	int cnt = 0, rc;
 
 	if (n == 0)
@@ -303,7 +303,6 @@ spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	memset(&G, 0, sizeof(G));
 	memset(&P, 0, sizeof(P));
 	memset(&L, 0, sizeof(L));
-	memset(&R, 0, sizeof(R));
 	if (cnt == 1) {
 		for (int s = 0; s < m->nshares; s++)
 			spu_bool_unpack(k, z[s], plane(&c[0], s, k - 1), n,
@@ -319,23 +318,28 @@ spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	P = c[0];
 	memset(&c[0], 0, sizeof(c[0]));
 	planes_free(m, &c[1]);
-	if ((rc = planes_alloc(m, &L, w, G.pb)) != 0 ||
-	    (rc = planes_alloc(m, &R, w, G.pb)) != 0)
+	if ((rc = planes_alloc(m, &L, w, G.pb)) != 0)
 		goto out;
 	while (w > 1) {
 		unsigned np = w / 2, nl = 2 * np - 1;
-		/* L = [P_{2q+1} for q < np, P_{2q+1} for 1 <= q < np],
-		 * R = [G_{2q} for q < np, P_{2q} for 1 <= q < np] */
-		for (unsigned q = 0; q < np; q++) {
-			copy_planes(m, &L, q, &P, 2 * q + 1, 1);
-			copy_planes(m, &R, q, &G, 2 * q, 1);
-			if (q > 0) {
-				copy_planes(m, &L, np + q - 1, &P, 2 * q + 1,
-				    1);
-				copy_planes(m, &R, np + q - 1, &P, 2 * q, 1);
+		const uint8_t *lp[SPU_MAX_SHARES][128], *rp[SPU_MAX_SHARES][128];
+		const uint8_t *const *ls[SPU_MAX_SHARES], *const *rs[SPU_MAX_SHARES];
+		/* L = [P_{2q+1} for q < np, P_{2q+1} for 1 <= q < np] AND
+		 * [G_{2q} for q < np, P_{2q} for 1 <= q < np], the operands
+		 * gathered where they are */
+		for (int s = 0; s < m->nshares; s++) {
+			for (unsigned q = 0; q < np; q++) {
+				lp[s][q] = plane(&P, s, 2 * q + 1);
+				rp[s][q] = plane(&G, s, 2 * q);
+				if (q > 0) {
+					lp[s][np + q - 1] = lp[s][q];
+					rp[s][np + q - 1] = plane(&P, s, 2 * q);
+				}
 			}
+			ls[s] = lp[s];
+			rs[s] = rp[s];
 		}
-		if ((rc = and_planes(m, &L, 0, &L, 0, &R, 0, nl)) != 0)
+		if ((rc = m->ops->and_pv(m, L.s, ls, rs, nl, L.pb)) != 0)
 			goto out;
 		for (unsigned q = 0; q < np; q++) {
 			xor_planes(m, &G, q, &G, 2 * q + 1, &L, q, 1);
@@ -355,7 +359,6 @@ out:
 	planes_free(m, &G);
 	planes_free(m, &P);
 	planes_free(m, &L);
-	planes_free(m, &R);
 	for (int j = 0; j < cnt; j++)
 		planes_free(m, &c[j]);
 	return rc;

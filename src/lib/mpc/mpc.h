@@ -73,6 +73,14 @@ struct spu_proto_ops {
 	 * 1 round, len bytes per peer. */
 	int (*and_p)(struct spu_mpc *m, uint8_t *const z[],
 	    uint8_t *const x[], uint8_t *const y[], size_t len);
+	/* and_p over np planes of pb bytes gathered from anywhere: plane
+	 * q of share s is x[s][q] (y likewise), z's planes are contiguous
+	 * (z[s] + q pb).  An input plane may be z's own plane q, no other
+	 * part of z.  The same round, bytes and randomness as and_p on
+	 * the planes put side by side. */
+	int (*and_pv)(struct spu_mpc *m, uint8_t *const z[],
+	    const uint8_t *const *x[], const uint8_t *const *y[], size_t np,
+	    size_t pb);
 	/* Optional (NULL: part_b): boolean sharings a, b of two values
 	 * with x = a - b, for equality as a bitwise comparison.  aby3:
 	 * a = x0 + x1 reshared (1 round, K), b = -x2 shared trivially by

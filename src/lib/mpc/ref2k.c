@@ -78,6 +78,16 @@ ref2k_and_p(struct spu_mpc *m, uint8_t *const z[], uint8_t *const x[],
 }
 
 static int
+ref2k_and_pv(struct spu_mpc *m, uint8_t *const z[], const uint8_t *const *x[],
+    const uint8_t *const *y[], size_t np, size_t pb)
+{
+	(void)m;
+	for (size_t q = 0; q < np; q++)
+		spu_bytes_and(z[0] + q * pb, x[0][q], y[0][q], pb);
+	return 0;
+}
+
+static int
 ref2k_b2a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
     unsigned bits)
 {
@@ -97,5 +107,6 @@ const struct spu_proto_ops spu_ref2k_ops = {
 	.part_b = ref2k_part_b,
 	.and_b = spu_b_and_words,
 	.and_p = ref2k_and_p,
+	.and_pv = ref2k_and_pv,
 	.b2a = ref2k_b2a,
 };

@@ -597,14 +597,16 @@ dealer_fix_and(struct spu_mpc *m, uint8_t *c, const uint8_t *a,
  * four buffers of len bytes besides z and the exchange's.
  */
 static int
-semi2k_and_p(struct spu_mpc *m, uint8_t *const z[], uint8_t *const x[],
-    uint8_t *const y[], size_t len)
+semi2k_and_pv(struct spu_mpc *m, uint8_t *const z[], const uint8_t *const *x[],
+    const uint8_t *const *y[], size_t np, size_t pb)
 {
 	uint8_t *a, *b, *ed;
+	size_t len;
 	int rc = 0;
 
-	if (len > SIZE_MAX / 2 - 8)
+	if (pb != 0 && np > (SIZE_MAX / 2 - 8) / pb)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	len = np * pb;
 	a = spu_bytes_alloc(len);
 	b = spu_bytes_alloc(len);
 	ed = spu_bytes_alloc(2 * len);
@@ -614,8 +616,10 @@ semi2k_and_p(struct spu_mpc *m, uint8_t *const z[], uint8_t *const x[],
 	}
 	spu_prg_bytes(&m->dealer[m->party], a, len);
 	spu_prg_bytes(&m->dealer[m->party], b, len);
-	spu_bytes_xor(ed, x[0], a, len);		/* e | d */
-	spu_bytes_xor(ed + len, y[0], b, len);
+	for (size_t q = 0; q < np; q++) {		/* e | d */
+		spu_bytes_xor(ed + q * pb, x[0][q], a + q * pb, pb);
+		spu_bytes_xor(ed + len + q * pb, y[0][q], b + q * pb, pb);
+	}
 	if (m->party == 0) {
 		(void)spu_prg_skip(&m->dealer[0]);	/* c_0 is the fix */
 		dealer_fix_and(m, z[0], a, b, len);
@@ -632,6 +636,16 @@ out:
 	spu_bytes_free(b, len);
 	spu_bytes_free(ed, 2 * len);
 	return rc;
+}
+
+static int
+semi2k_and_p(struct spu_mpc *m, uint8_t *const z[], uint8_t *const x[],
+    uint8_t *const y[], size_t len)
+{
+	const uint8_t *xp = x[0], *yp = y[0];
+	const uint8_t *const *xs[1] = { &xp }, *const *ys[1] = { &yp };
+
+	return semi2k_and_pv(m, z, xs, ys, 1, len);
 }
 
 /*
@@ -724,6 +738,7 @@ const struct spu_proto_ops spu_semi2k_ops = {
 	.part_b = semi2k_part_b,
 	.and_b = spu_b_and_words,
 	.and_p = semi2k_and_p,
+	.and_pv = semi2k_and_pv,
 	.b2a = semi2k_b2a,
 	.square = semi2k_square,
 };

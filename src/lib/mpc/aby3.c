@@ -491,6 +491,64 @@ out:
 	return rc;
 }
 
+/* Bit i of a packed plane. */
+static inline unsigned
+bit_at(const uint8_t *p, size_t i)
+{
+	return (p[i >> 3] >> (i & 7)) & 1;
+}
+
+/*
+ * aby3_b2a for single bits straight from packed planes, its streams and
+ * messages unchanged: party 0 sends y = u + r (u = b0 ^ b1, r from the
+ * stream it shares with party 2) to party 1; the 3-out-of-3 sharing
+ * (u, v - 2 y v, 2 r v) with v = b2 is built in z's first component
+ * and reshared there.  2 rounds; party 0 sends n K bytes, then every
+ * party n K.  One buffer of n words (party 0: r, party 1: y).
+ */
+static int
+aby3_b2a_bit(struct spu_mpc *m, void *const z[], const uint8_t *const x[],
+    size_t n)
+{
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f);
+	void *r = NULL;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (m->party != 2 && (r = spu_malloc(n, K)) == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	if (m->party == 0) {
+		spu_prg_ring(&m->prss_self, f, r, n);
+		for (size_t i = 0; i < n; i++) {
+			unsigned u = bit_at(x[0], i) ^ bit_at(x[1], i);
+			spu_bset(f, z[0], i, u);
+			spu_bset(f, r, i, spu_bget(f, r, i) + u);
+		}
+		rc = pass(m, 1, r, n * K, -1, NULL, 0);
+	} else if (m->party == 1) {
+		if ((rc = pass(m, -1, NULL, 0, 0, r, n * K)) == 0)
+			for (size_t i = 0; i < n; i++) {
+				unsigned v = bit_at(x[1], i);
+				spu_bset(f, z[0], i, v ? 1 - 2 *
+				    spu_bget(f, r, i) : 0);
+			}
+	} else {
+		spu_prg_ring(&m->prss_next, f, z[0], n);
+		for (size_t i = 0; i < n; i++)
+			spu_bset(f, z[0], i, bit_at(x[0], i) ?
+			    2 * spu_bget(f, z[0], i) : 0);
+	}
+	if (r != NULL)
+		spu_free_secret(r, n * K);
+	if (rc != 0)
+		return rc;
+	spu_prg_ring_add(&m->prss_self, f, z[0], n, 0);
+	spu_prg_ring_add(&m->prss_next, f, z[0], n, 1);
+	return pass(m, PREV(m), z[0], n * K, NEXT(m), z[1], n * K);
+}
+
 const struct spu_proto_ops spu_aby3_ops = {
 	.p2s = aby3_p2s,
 	.add_p = aby3_add_p,
@@ -503,6 +561,7 @@ const struct spu_proto_ops spu_aby3_ops = {
 	.and_b = spu_b_and_words,
 	.and_p = aby3_and_p,
 	.and_pv = aby3_and_pv,
+	.b2a_bit = aby3_b2a_bit,
 	.split_b = aby3_split_b,
 	.split_p = aby3_split_p,
 	.b2a = aby3_b2a,

@@ -290,7 +290,8 @@ component_planes(struct spu_mpc *m, struct planes *c, int *cnt,
  * reduction + 1 + ceil(log2(k-1)); AND traffic k-1 + about k-1 bits.
  */
 int
-spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
+spu_b_msb_p(struct spu_mpc *m, uint8_t *const z[], void *const x[],
+    size_t n)
 {
 	unsigned k = m->field, w = k - 1;
 	struct planes c[SPU_MAX_PARTIES], G, P, L;
@@ -305,8 +306,7 @@ spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	memset(&L, 0, sizeof(L));
 	if (cnt == 1) {
 		for (int s = 0; s < m->nshares; s++)
-			spu_bool_unpack(k, z[s], plane(&c[0], s, k - 1), n,
-			    1);
+			memcpy(z[s], plane(&c[0], s, k - 1), c[0].pb);
 		goto out;
 	}
 	if ((rc = planes_alloc(m, &G, w, c[0].pb)) != 0 ||
@@ -354,12 +354,30 @@ spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	}
 	xor_planes(m, &G, 0, &G, 0, &P, k - 1, 1);
 	for (int s = 0; s < m->nshares; s++)
-		spu_bool_unpack(k, z[s], plane(&G, s, 0), n, 1);
+		memcpy(z[s], plane(&G, s, 0), G.pb);
 out:
 	planes_free(m, &G);
 	planes_free(m, &P);
 	planes_free(m, &L);
 	for (int j = 0; j < cnt; j++)
 		planes_free(m, &c[j]);
+	return rc;
+}
+
+int
+spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
+{
+	uint8_t *p[SPU_MAX_SHARES] = { NULL };
+	size_t pb = (n + 7) / 8;
+	int rc = 0;
+
+	for (int s = 0; s < m->nshares; s++)
+		if ((p[s] = spu_bytes_alloc(pb)) == NULL)
+			rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	if (rc == 0 && (rc = spu_b_msb_p(m, p, x, n)) == 0)
+		for (int s = 0; s < m->nshares; s++)
+			spu_bool_unpack(m->field, z[s], p[s], n, 1);
+	for (int s = 0; s < m->nshares; s++)
+		spu_bytes_free(p[s], pb);
 	return rc;
 }

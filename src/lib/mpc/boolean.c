@@ -273,8 +273,22 @@ int
 spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 {
 	struct spu_sv b;
-	int rc;
+	int rc = 0;
 
+	if (m->ops->b2a_bit != NULL) {
+		uint8_t *p[SPU_MAX_SHARES] = { NULL };
+		size_t pb = (n + 7) / 8;
+		for (int s = 0; s < m->nshares; s++)
+			if ((p[s] = spu_bytes_alloc(pb)) == NULL)
+				rc = spu_mpc_fail(m, SPU_ENOMEM,
+				    "out of memory");
+		if (rc == 0 && (rc = spu_b_msb_p(m, p, x, n)) == 0)
+			rc = m->ops->b2a_bit(m, z, (const uint8_t *const *)p,
+			    n);
+		for (int s = 0; s < m->nshares; s++)
+			spu_bytes_free(p[s], pb);
+		return rc;
+	}
 	if ((rc = spu_sv_alloc(m, &b, n)) != 0)
 		return rc;
 	if ((rc = spu_b_msb(m, b.s, x, n)) == 0)

@@ -101,7 +101,12 @@ void spu_b_to_planes(unsigned k, uint8_t *dst, const void *w, size_t n,
  * 1 + ceil(log2(k-1)). */
 int spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n);
-/* z = arithmetic 0/1 sharing of msb(x): spu_b_msb then b2a. */
+/* The same bits packed: z[s] gets ceil(n / 8) bytes, bit i = msb of
+ * x[i] (spu_bool_pack's layout, width 1). */
+int spu_b_msb_p(struct spu_mpc *m, uint8_t *const z[], void *const x[],
+    size_t n);
+/* z = arithmetic 0/1 sharing of msb(x): spu_b_msb then b2a (the
+ * protocol's b2a_bit straight from the packed bits where it has one). */
 int spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n);
 /* z = arithmetic 0/1 sharing of [x == 0]: a bitwise comparison of two

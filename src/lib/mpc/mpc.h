@@ -97,6 +97,11 @@ struct spu_proto_ops {
 	/* z = arithmetic sharing of the integer held in boolean x. */
 	int (*b2a)(struct spu_mpc *m, void *const z[], void *const x[],
 	    size_t n, unsigned bits);
+	/* Optional: b2a of n single bits packed 8 to a byte (x[s]: share
+	 * s, bit i = element i), the same rounds and bytes as b2a with
+	 * bits = 1, without the bits unpacked to words first. */
+	int (*b2a_bit)(struct spu_mpc *m, void *const z[],
+	    const uint8_t *const x[], size_t n);
 	/* z = x * x elementwise (ring product, no truncation); NULL when
 	 * the protocol has nothing cheaper than mul(x, x).  Callers use
 	 * spu_mpc_square(). */

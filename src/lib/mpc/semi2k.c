@@ -727,6 +727,50 @@ out:
 	return rc;
 }
 
+/*
+ * semi2k_b2a for single bits straight from packed bits, its dealer
+ * draws and message unchanged: the dealer's random bit r is drawn
+ * into z (party 0 replays the others' draws into it), c = x ^ lsb(r)
+ * is opened packed, z = r or -r by c, plus c at party 0.  No buffer of
+ * n words.
+ */
+static int
+semi2k_b2a_bit(struct spu_mpc *m, void *const z[], const uint8_t *const x[],
+    size_t n)
+{
+	unsigned f = m->field;
+	size_t pb = (n + 7) / 8;
+	uint8_t *pk;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((pk = spu_bytes_alloc(pb)) == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	spu_prg_ring(&m->dealer[m->party], f, z[0], n);
+	if (m->party == 0) {
+		/* r_0 = bit - sum_{j>0} r_j with bit = lsb of my own draw */
+		for (size_t i = 0; i < n; i++)
+			spu_bset(f, z[0], i, spu_bget(f, z[0], i) & 1);
+		for (int j = 1; j < m->nparties; j++)
+			spu_prg_ring_add(&m->dealer[j], f, z[0], n, 1);
+	}
+	/* c = x ^ my XOR share of r (the lsb of my arithmetic share) */
+	memset(pk, 0, pb);
+	for (size_t i = 0; i < n; i++)
+		pk[i >> 3] |= (uint8_t)((((x[0][i >> 3] >> (i & 7)) ^
+		    (unsigned)spu_bget(f, z[0], i)) & 1) << (i & 7));
+	if ((rc = allreduce_xor(m, pk, pk, pb)) == 0)
+		for (size_t i = 0; i < n; i++) {
+			unsigned c = (pk[i >> 3] >> (i & 7)) & 1;
+			spu_u128 r = spu_bget(f, z[0], i);
+			spu_bset(f, z[0], i, (c ? 0 - r : r) +
+			    (m->party == 0 ? c : 0));
+		}
+	spu_bytes_free(pk, pb);
+	return rc;
+}
+
 const struct spu_proto_ops spu_semi2k_ops = {
 	.p2s = semi2k_p2s,
 	.add_p = semi2k_add_p,
@@ -739,6 +783,7 @@ const struct spu_proto_ops spu_semi2k_ops = {
 	.and_b = spu_b_and_words,
 	.and_p = semi2k_and_p,
 	.and_pv = semi2k_and_pv,
+	.b2a_bit = semi2k_b2a_bit,
 	.b2a = semi2k_b2a,
 	.square = semi2k_square,
 };

@@ -196,9 +196,14 @@ spu_hal_less(struct spu_mpc *m, const struct spu_value *a,
 		return pub_cmp(m, a, b, 0, out);
 	if ((rc = spu_hal_sub(m, a, b, &d)) != 0)
 		return rc;
-	rc = spu_hal_msb(m, d, out);
-	spu_value_free(d);
-	return rc;
+	/* the MSB reads d only before it writes its result: in place */
+	if ((rc = spu_b_msb_a(m, d->share, d->share, d->n)) != 0) {
+		spu_value_free(d);
+		return rc;
+	}
+	d->dtype = SPU_PRED;
+	*out = d;
+	return 0;
 }
 
 int

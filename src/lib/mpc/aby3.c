@@ -374,12 +374,20 @@ aby3_split_p(struct spu_mpc *m, uint8_t *const a[], uint8_t *const b[],
 	size_t len = (size_t)f * pb;
 
 	if (m->party == 0) {
-		void *s = spu_ring_alloc(f, n);
+		/* x0 + x1 a cache-sized chunk at a time (a multiple of 64
+		 * words: whole bytes of every plane) */
+		enum { CH = 2048 };
+		size_t K = spu_ring_size(f);
+		uint8_t *s = spu_malloc(CH, K);
 		if (s == NULL)
 			return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-		spu_ring_add(f, s, x[0], x[1], n);
-		spu_b_to_planes(f, a[0], s, n, pb);
-		spu_free_secret(s, n * spu_ring_size(f));
+		for (size_t i = 0; i < n; i += CH) {
+			size_t c = n - i < CH ? n - i : CH;
+			spu_ring_add(f, s, (uint8_t *)x[0] + i * K,
+			    (uint8_t *)x[1] + i * K, c);
+			spu_b_to_planes(f, a[0] + i / 8, s, c, pb);
+		}
+		spu_free_secret(s, CH * K);
 	} else {
 		/* b: party 1 holds (b1, b2) = (0, x2), party 2 (x2, 0) */
 		spu_b_to_planes(f, b[m->party == 1], x[m->party == 1], n, pb);

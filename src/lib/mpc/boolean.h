@@ -106,7 +106,8 @@ int spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[],
 int spu_b_msb_p(struct spu_mpc *m, uint8_t *const z[], void *const x[],
     size_t n);
 /* z = arithmetic 0/1 sharing of msb(x): spu_b_msb then b2a (the
- * protocol's b2a_bit straight from the packed bits where it has one). */
+ * protocol's b2a_bit straight from the packed bits where it has one).
+ * z may be x (x is read before z is written). */
 int spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n);
 /* z = arithmetic 0/1 sharing of [x == 0]: a bitwise comparison of two

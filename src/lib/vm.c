@@ -154,6 +154,9 @@ bind_param(struct spu_mpc *m, const struct spu_type *t, uint32_t index,
 static int exec_func(struct spu_mpc *m, const struct spu_program *p,
     uint32_t fi, struct spu_value *const *args, size_t nargs,
     struct spu_value **outs, size_t vec);
+static int run_func(struct spu_mpc *m, const struct spu_program *p,
+    uint32_t fi, struct spu_value *const *args, size_t nargs,
+    struct spu_value **outs, size_t vec, struct spu_value **give);
 
 /* Read a public scalar as an integer (loop conditions, branch indices). */
 static int
@@ -199,7 +202,10 @@ exec_while(struct spu_mpc *m, const struct spu_program *p,
 		spu_value_free(cond);
 		if (rc != 0 || !go)
 			break;
-		if ((rc = exec_func(m, p, in->func[1], state, n, next, vec)) != 0)
+		/* the old state is freed next: the body may keep its
+		 * buffers for values it passes through unchanged */
+		if ((rc = run_func(m, p, in->func[1], state, n, next, vec,
+		    state)) != 0)
 			break;
 		for (uint32_t i = 0; i < n; i++) {
 			spu_value_free(state[i]);
@@ -445,10 +451,45 @@ release(struct frame *fr, uint32_t pc)
 	}
 }
 
+/*
+ * A value the caller gave up (give[j], about to be freed) whose whole
+ * share buffers the borrowed view v shows: move them to v instead of
+ * copying, leaving give[j] empty.
+ */
+static int
+take_given(struct spu_value *v, struct spu_value **give, size_t nargs)
+{
+	if (give == NULL)
+		return 0;
+	for (size_t j = 0; j < nargs; j++) {
+		struct spu_value *g = give[j];
+		int same = g != NULL && g->nshares == v->nshares &&
+		    g->n == v->n && g->field == v->field && g->vis == v->vis;
+		for (int k = 0; same && k < v->nshares; k++)
+			same = g->share[k] == v->share[k];
+		if (same) {
+			for (int k = 0; k < SPU_MAX_SHARES; k++)
+				g->share[k] = NULL;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int
 exec_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
     struct spu_value *const *args, size_t nargs, struct spu_value **outs,
     size_t vec)
+{
+	return run_func(m, p, fi, args, nargs, outs, vec, NULL);
+}
+
+/* give: NULL, or args themselves, which the caller frees after the call
+ * (so outputs may take their buffers). */
+static int
+run_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
+    struct spu_value *const *args, size_t nargs, struct spu_value **outs,
+    size_t vec, struct spu_value **give)
 {
 	const struct spu_func *fn = &p->funcs[fi];
 	struct frame fr = { fn, vec, NULL, NULL, NULL };
@@ -511,7 +552,11 @@ exec_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
 		for (uint32_t q = o + 1; q < fn->nouts; q++)
 			if (fn->outs[q] == s)
 				again = 1;
-		if (fr.borrowed[s] || again) {
+		if (fr.borrowed[s] && !again && take_given(v, give, nargs)) {
+			outs[o] = v;		/* a view that now owns */
+			fr.slot[s] = NULL;
+			fr.borrowed[s] = 0;
+		} else if (fr.borrowed[s] || again) {
 			/* the caller owns its outputs: copy a borrowed
 			 * value, or one that is returned again */
 			if ((outs[o] = spu_value_dup(v)) == NULL) {

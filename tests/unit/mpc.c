@@ -33,7 +33,7 @@ struct job {
 	struct spu_link *link;
 	void *x[SPU_MAX_SHARES], *y[SPU_MAX_SHARES];	/* N_ELEM */
 	void *a[SPU_MAX_SHARES], *b[SPU_MAX_SHARES];	/* MMxKK, KKxNN */
-	void *mul, *mm, *addp, *xy_int;			/* opened results */
+	void *mul, *mm, *mv, *addp, *xy_int;		/* opened results */
 	const void *pub;				/* public N_ELEM */
 	uint64_t mul_bytes, mul_rounds, trunc_bytes, trunc_rounds;
 	int rc;
@@ -87,6 +87,11 @@ run(void *p)
 	if ((j->rc = m.ops->trunc(&m, w, w, MM * NN, (unsigned)j->fxp)))
 		goto out;
 	if ((j->rc = m.ops->open(&m, j->mm, w, MM * NN)))
+		goto out;
+	/* row 0 of a times b: the left operand the smaller one */
+	if ((j->rc = m.ops->matmul(&m, w, j->a, j->b, 1, 1, KK, NN)) ||
+	    (j->rc = m.ops->trunc(&m, w, w, NN, (unsigned)j->fxp)) ||
+	    (j->rc = m.ops->open(&m, j->mv, w, NN)))
 		goto out;
 	/* add a public value */
 	m.ops->add_p(&m, z, j->x, j->pub, N_ELEM);
@@ -171,6 +176,7 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 		jobs[p].xy_int = spu_ring_alloc(field, N_ELEM);
 		jobs[p].addp = spu_ring_alloc(field, N_ELEM);
 		jobs[p].mm = spu_ring_alloc(field, MM * NN);
+		jobs[p].mv = spu_ring_alloc(field, NN);
 		pthread_create(&tid[p], NULL, run, &jobs[p]);
 	}
 	for (int p = 0; p < nparties; p++)
@@ -217,13 +223,20 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 			double tol = (abssum + 4) * ldexp(1, -fxp);
 			if (fabs(got - want) / tol > worst_mm)
 				worst_mm = fabs(got - want) / tol;
+			if (r == 0) {
+				got = spu_fxp_decode_f64(field, fxp,
+				    spu_ring_get(field, jobs[0].mv, c));
+				if (fabs(got - want) / tol > worst_mm)
+					worst_mm = fabs(got - want) / tol;
+			}
 		}
 	ok(int_ok, "%s field %u, %d parties: integer products exact", pn,
 	    field, nparties);
 	ok(worst_mul <= 1, "%s field %u, %d parties: fxp mul within tolerance "
 	    "(worst %.3f of it)", pn, field, nparties, worst_mul);
-	ok(worst_mm <= 1, "%s field %u, %d parties: fxp matmul within "
-	    "tolerance (worst %.3f of it)", pn, field, nparties, worst_mm);
+	ok(worst_mm <= 1, "%s field %u, %d parties: fxp matmul (and a row "
+	    "times it) within tolerance (worst %.3f of it)", pn, field,
+	    nparties, worst_mm);
 	ok(worst_add == 0, "%s field %u, %d parties: add public exact", pn,
 	    field, nparties);
 	if (proto != SPU_REF2K) {
@@ -267,7 +280,7 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 			free(as_sh[p][s]); free(bs_sh[p][s]);
 		}
 		free(jobs[p].mul); free(jobs[p].xy_int);
-		free(jobs[p].addp); free(jobs[p].mm);
+		free(jobs[p].addp); free(jobs[p].mm); free(jobs[p].mv);
 	}
 	free(xr); free(yr); free(ar); free(br); free(pr);
 }

@@ -111,33 +111,41 @@ aby3_mul(struct spu_mpc *m, void *const z[], void *const x[],
 	return pass(m, PREV(m), z[0], bytes, NEXT(m), z[1], bytes);
 }
 
-/* Z_i = X_i (Y_i + Y_{i+1}) + X_{i+1} Y_i, then reshare: 1 round, K m n. */
+/*
+ * Z_i = X_i (Y_i + Y_{i+1}) + X_{i+1} Y_i, or the same sum as
+ * (X_i + X_{i+1}) Y_i + X_i Y_{i+1} when X is the smaller operand (the
+ * sum over the smaller one), then reshare: 1 round, K m n.
+ */
 static int
 aby3_matmul(struct spu_mpc *m, void *const z[], void *const x[],
     void *const y[], size_t batch, size_t mm, size_t k, size_t nn)
 {
 	unsigned f = m->field;
-	size_t nz = batch * mm * nn, ny = batch * k * nn;
-	void *zi = spu_ring_alloc(f, nz), *t = spu_ring_alloc(f, nz),
-	    *ys = spu_ring_alloc(f, ny);
+	size_t K = spu_ring_size(f), nz = batch * mm * nn,
+	    nx = batch * mm * k, ny = batch * k * nn, ns = nx < ny ? nx : ny;
+	void *zi = spu_malloc(nz, K), *t = spu_malloc(nz, K),
+	    *sum = spu_malloc(ns, K);
 	int rc;
 
-	if (zi == NULL || t == NULL || ys == NULL) {
+	if (zi == NULL || t == NULL || sum == NULL) {
 		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
-	spu_ring_add(f, ys, y[0], y[1], ny);
-	spu_ring_matmul(f, zi, x[0], ys, batch, mm, k, nn);
-	spu_ring_matmul(f, t, x[1], y[0], batch, mm, k, nn);
+	if (nx < ny) {
+		spu_ring_add(f, sum, x[0], x[1], nx);
+		spu_ring_matmul(f, zi, sum, y[0], batch, mm, k, nn);
+		spu_ring_matmul(f, t, x[0], y[1], batch, mm, k, nn);
+	} else {
+		spu_ring_add(f, sum, y[0], y[1], ny);
+		spu_ring_matmul(f, zi, x[0], sum, batch, mm, k, nn);
+		spu_ring_matmul(f, t, x[1], y[0], batch, mm, k, nn);
+	}
 	spu_ring_add(f, zi, zi, t, nz);
 	rc = reshare(m, z, zi, nz);
 out:
-	if (zi != NULL)
-		spu_free_secret(zi, nz * spu_ring_size(f));
-	if (t != NULL)
-		spu_free_secret(t, nz * spu_ring_size(f));
-	if (ys != NULL)
-		spu_free_secret(ys, ny * spu_ring_size(f));
+	spu_free_secret(zi, nz * K);
+	spu_free_secret(t, nz * K);
+	spu_free_secret(sum, ns * K);
 	return rc;
 }
 

@@ -23,6 +23,9 @@ struct spu_value {
 	unsigned field;
 	int nshares;			/* ring vectors in share[] */
 	void *share[SPU_MAX_SHARES];	/* each n * field/8 bytes */
+	/* nonzero: the VM's id for one of the run's inputs, whose shares
+	 * stay the same for the whole run (see matmul_id in mpc.h) */
+	uint64_t input_id;
 };
 
 const char *spu_vis_name(enum spu_vis v);

@@ -26,6 +26,7 @@ struct frame {
 	struct spu_value **slot;
 	uint32_t *last_use;	/* per slot: index of the last reading insn */
 	unsigned char *borrowed;	/* per slot: the caller's shares */
+	int top;		/* the run's entry call: params are its inputs */
 };
 
 static double
@@ -156,7 +157,7 @@ static int exec_func(struct spu_mpc *m, const struct spu_program *p,
     struct spu_value **outs, size_t vec);
 static int run_func(struct spu_mpc *m, const struct spu_program *p,
     uint32_t fi, struct spu_value *const *args, size_t nargs,
-    struct spu_value **outs, size_t vec, struct spu_value **give);
+    struct spu_value **outs, size_t vec, struct spu_value **give, int top);
 
 /* Read a public scalar as an integer (loop conditions, branch indices). */
 static int
@@ -205,7 +206,7 @@ exec_while(struct spu_mpc *m, const struct spu_program *p,
 		/* the old state is freed next: the body may keep its
 		 * buffers for values it passes through unchanged */
 		if ((rc = run_func(m, p, in->func[1], state, n, next, vec,
-		    state)) != 0)
+		    state, 0)) != 0)
 			break;
 		for (uint32_t i = 0; i < n; i++) {
 			spu_value_free(state[i]);
@@ -331,7 +332,11 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 		rc = bind_param(m, &in->type[0], (uint32_t)idx[0],
 		    args[idx[0]], &z, fr->vec, &borrowed);
 		if (rc == 0 && borrowed) {
-			/* checked by bind_param: keep as is */
+			/* checked by bind_param: keep as is; the run's
+			 * inputs are read only: they get an id (a view in a
+			 * nested call keeps its source's) */
+			if (fr->top)
+				z->input_id = (uint64_t)idx[0] + 1;
 			fr->slot[in->out[0]] = z;
 			fr->borrowed[in->out[0]] = 1;
 			return 0;
@@ -481,18 +486,18 @@ exec_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
     struct spu_value *const *args, size_t nargs, struct spu_value **outs,
     size_t vec)
 {
-	return run_func(m, p, fi, args, nargs, outs, vec, NULL);
+	return run_func(m, p, fi, args, nargs, outs, vec, NULL, 0);
 }
 
 /* give: NULL, or args themselves, which the caller frees after the call
- * (so outputs may take their buffers). */
+ * (so outputs may take their buffers).  top: the run's entry call. */
 static int
 run_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
     struct spu_value *const *args, size_t nargs, struct spu_value **outs,
-    size_t vec, struct spu_value **give)
+    size_t vec, struct spu_value **give, int top)
 {
 	const struct spu_func *fn = &p->funcs[fi];
-	struct frame fr = { fn, vec, NULL, NULL, NULL };
+	struct frame fr = { fn, vec, NULL, NULL, NULL, top };
 	int rc = 0;
 
 	fr.slot = spu_calloc(fn->nslots, sizeof(*fr.slot));
@@ -602,7 +607,10 @@ spu_vm_run(struct spu_mpc *m, const struct spu_program *p,
 		    fn->nparams, nin);
 	if ((o = spu_calloc(fn->nouts, sizeof(*o))) == NULL)
 		return spu_fail(m->diag, SPU_ENOMEM, "out of memory");
-	if ((rc = exec_func(m, p, p->entry, in, nin, o, 0)) != 0) {
+	/* ids of an earlier run's inputs mean other values now */
+	if (m->ops->forget != NULL)
+		m->ops->forget(m);
+	if ((rc = run_func(m, p, p->entry, in, nin, o, 0, NULL, 1)) != 0) {
 		for (uint32_t i = 0; i < fn->nouts; i++)
 			spu_value_free(o[i]);
 		free(o);

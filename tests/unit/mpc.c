@@ -34,6 +34,8 @@ struct job {
 	void *x[SPU_MAX_SHARES], *y[SPU_MAX_SHARES];	/* N_ELEM */
 	void *a[SPU_MAX_SHARES], *b[SPU_MAX_SHARES];	/* MMxKK, KKxNN */
 	void *mul, *mm, *mv, *addp, *xy_int;		/* opened results */
+	void *mmid[2];			/* a b twice with a's id (matmul_id) */
+	uint64_t mmid_bytes[2];
 	const void *pub;				/* public N_ELEM */
 	uint64_t mul_bytes, mul_rounds, trunc_bytes, trunc_rounds;
 	int rc;
@@ -88,6 +90,22 @@ run(void *p)
 		goto out;
 	if ((j->rc = m.ops->open(&m, j->mm, w, MM * NN)))
 		goto out;
+	/* a b twice, a carrying an id: the second product reuses a's
+	 * mask where the protocol keeps it (semi2k) */
+	for (int r = 0; r < 2 && m.ops->matmul_id != NULL; r++) {
+		static const uint64_t id[2] = { 7, 0 };
+		b0 = j->link ? spu_link_stats(j->link)->bytes_sent : 0;
+		if ((j->rc = m.ops->matmul_id(&m, w, j->a, j->b, 1, MM, KK, NN,
+		    id)))
+			goto out;
+		if (j->link)
+			j->mmid_bytes[r] = spu_link_stats(j->link)->bytes_sent -
+			    b0;
+		if ((j->rc = m.ops->trunc(&m, w, w, MM * NN,
+		    (unsigned)j->fxp)) ||
+		    (j->rc = m.ops->open(&m, j->mmid[r], w, MM * NN)))
+			goto out;
+	}
 	/* row 0 of a times b: the left operand the smaller one */
 	if ((j->rc = m.ops->matmul(&m, w, j->a, j->b, 1, 1, KK, NN)) ||
 	    (j->rc = m.ops->trunc(&m, w, w, NN, (unsigned)j->fxp)) ||
@@ -126,7 +144,7 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 	struct job jobs[SPU_MAX_PARTIES];
 	pthread_t tid[SPU_MAX_PARTIES];
 	struct spu_diag d;
-	double worst_mul = 0, worst_mm = 0, worst_add = 0;
+	double worst_mul = 0, worst_mm = 0, worst_add = 0, worst_mmid = 0;
 	int nsh = spu_protocol_nshares(proto), failed = 0, int_ok = 1;
 	const char *pn = spu_protocol_name(proto);
 
@@ -177,6 +195,8 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 		jobs[p].addp = spu_ring_alloc(field, N_ELEM);
 		jobs[p].mm = spu_ring_alloc(field, MM * NN);
 		jobs[p].mv = spu_ring_alloc(field, NN);
+		jobs[p].mmid[0] = spu_ring_alloc(field, MM * NN);
+		jobs[p].mmid[1] = spu_ring_alloc(field, MM * NN);
 		pthread_create(&tid[p], NULL, run, &jobs[p]);
 	}
 	for (int p = 0; p < nparties; p++)
@@ -229,6 +249,12 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 				if (fabs(got - want) / tol > worst_mm)
 					worst_mm = fabs(got - want) / tol;
 			}
+			for (int q = 0; q < 2 && proto == SPU_SEMI2K; q++) {
+				got = spu_fxp_decode_f64(field, fxp, spu_ring_get(
+				    field, jobs[0].mmid[q], r * NN + c));
+				if (fabs(got - want) / tol > worst_mmid)
+					worst_mmid = fabs(got - want) / tol;
+			}
 		}
 	ok(int_ok, "%s field %u, %d parties: integer products exact", pn,
 	    field, nparties);
@@ -239,6 +265,21 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 	    nparties, worst_mm);
 	ok(worst_add == 0, "%s field %u, %d parties: add public exact", pn,
 	    field, nparties);
+	if (proto == SPU_SEMI2K) {
+		/* the first product opens both operands, the second only b:
+		 * K words per element to each peer, an 8-byte frame each */
+		size_t K = field / 8;
+		uint64_t w0 = (uint64_t)(K * (MM * KK + KK * NN) + 8) *
+		    (nparties - 1), w1 = (uint64_t)(K * KK * NN + 8) *
+		    (nparties - 1);
+		ok(worst_mmid <= 1 && jobs[1].mmid_bytes[0] == w0 &&
+		    jobs[1].mmid_bytes[1] == w1, "%s field %u, %d parties: a "
+		    "kept matmul mask: right twice (worst %.3f), %llu then "
+		    "%llu bytes (got %llu, %llu)", pn, field, nparties,
+		    worst_mmid, (unsigned long long)w0, (unsigned long long)w1,
+		    (unsigned long long)jobs[1].mmid_bytes[0],
+		    (unsigned long long)jobs[1].mmid_bytes[1]);
+	}
 	if (proto != SPU_REF2K) {
 		/* one round; bytes as protocols.md says plus one 8-byte frame
 		 * header per message */
@@ -281,6 +322,7 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 		}
 		free(jobs[p].mul); free(jobs[p].xy_int);
 		free(jobs[p].addp); free(jobs[p].mm); free(jobs[p].mv);
+		free(jobs[p].mmid[0]); free(jobs[p].mmid[1]);
 	}
 	free(xr); free(yr); free(ar); free(br); free(pr);
 }

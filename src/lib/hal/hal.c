@@ -229,7 +229,12 @@ spu_hal_matmul(struct spu_mpc *m, const struct spu_value *a,
 	if (a->vis == SPU_PUBLIC && b->vis == SPU_PUBLIC)
 		spu_ring_matmul(m->field, z->share[0], a->share[0],
 		    b->share[0], batch, mm, k, nn);
-	else if (a->vis == SPU_SECRET && b->vis == SPU_SECRET)
+	else if (a->vis == SPU_SECRET && b->vis == SPU_SECRET &&
+	    m->ops->matmul_id != NULL && (a->input_id || b->input_id)) {
+		const uint64_t id[2] = { a->input_id, b->input_id };
+		rc = m->ops->matmul_id(m, z->share, a->share, b->share, batch,
+		    mm, k, nn, id);
+	} else if (a->vis == SPU_SECRET && b->vis == SPU_SECRET)
 		rc = m->ops->matmul(m, z->share, a->share, b->share, batch, mm,
 		    k, nn);
 	else if (a->vis == SPU_SECRET)

@@ -127,6 +127,8 @@ done:
 void
 spu_mpc_fini(struct spu_mpc *m)
 {
+	if (m->ops != NULL && m->ops->forget != NULL)
+		m->ops->forget(m);
 	for (int i = 0; i < 2; i++)
 		spu_free_secret(m->buf[i], m->bufcap[i]);
 	sodium_memzero(m, sizeof(*m));

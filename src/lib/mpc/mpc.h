@@ -48,6 +48,16 @@ struct spu_proto_ops {
 	/* z[b] = x[b] . y[b], x batch*mm*k, y batch*k*nn. */
 	int (*matmul)(struct spu_mpc *m, void *const z[], void *const x[],
 	    void *const y[], size_t batch, size_t mm, size_t k, size_t nn);
+	/* Optional: matmul whose operands carry ids (0: none) the VM
+	 * gives values fixed for the whole run (the program's inputs): a
+	 * protocol may keep what it derived from such an operand for its
+	 * next product (semi2k: the Beaver mask and the opened x - a). */
+	int (*matmul_id)(struct spu_mpc *m, void *const z[], void *const x[],
+	    void *const y[], size_t batch, size_t mm, size_t k, size_t nn,
+	    const uint64_t id[2]);
+	/* Optional: drop whatever matmul_id kept (a new run's ids mean
+	 * other values; also called by spu_mpc_fini). */
+	void (*forget)(struct spu_mpc *m);
 	/* z = x / 2^bits (arithmetic; may be off by one in the last bit);
 	 * requires |x| < 2^(k-2). */
 	int (*trunc)(struct spu_mpc *m, void *const z[], void *const x[],
@@ -126,6 +136,9 @@ struct spu_mpc {
 	/* semi2k dealer streams: dealer[i] at party i is its own; party 0
 	 * holds all of them. */
 	struct spu_prg dealer[SPU_MAX_PARTIES];
+	/* protocol-private state kept between ops (semi2k: matmul
+	 * masks), freed by ops->forget */
+	void *proto_state;
 	/* scratch for messages: grown on demand */
 	void *buf[2];
 	size_t bufcap[2];

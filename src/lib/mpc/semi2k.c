@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "mpc.h"
+#include "semi2k_int.h"
 #include "boolean.h"
 #include "../mem.h"
 
@@ -40,8 +41,9 @@ semi2k_add_p(struct spu_mpc *m, void *const z[], void *const x[],
  * All-gather of `width` words per party and sum: out = sum_i x_i.
  * 1 round, K * width * (N-1) bytes per party.
  */
-static int
-allreduce_add(struct spu_mpc *m, void *out, const void *mine, size_t width)
+int
+spu_semi2k_allreduce_add(struct spu_mpc *m, void *out, const void *mine,
+    size_t width)
 {
 	size_t bytes = width * spu_ring_size(m->field);
 	const void *sbuf[SPU_MAX_PARTIES];
@@ -77,7 +79,7 @@ semi2k_open(struct spu_mpc *m, void *out, void *const x[], size_t n)
 	if (tmp == NULL)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 	spu_ring_copy(m->field, tmp, x[0], n);
-	rc = allreduce_add(m, out, tmp, n);
+	rc = spu_semi2k_allreduce_add(m, out, tmp, n);
 	free(tmp);
 	return rc;
 }
@@ -131,186 +133,6 @@ alloc_all(struct spu_mpc *m, void **v, const size_t *n, int count)
 	return 0;
 }
 
-/* Bytes of the dealer streams party 0 replays at a time (a multiple of
- * the ChaCha20 block and of every ring word). */
-#define REPLAY 8192
-
-/*
- * Party 0's share of an elementwise triple's c: c_0 = A B - sum_{j>0}
- * c_j, A = a + sum_{j>0} a_j, B likewise, the other parties' three
- * draws replayed a chunk at a time (no buffer of n words per stream).
- */
-static void
-dealer_fix_mul(struct spu_mpc *m, void *c, const void *a, const void *b,
-    size_t n)
-{
-	unsigned f = m->field;
-	size_t K = spu_ring_size(f), per = REPLAY / K;
-	uint64_t draw[SPU_MAX_PARTIES][3];
-	_Alignas(64) uint8_t A[REPLAY], B[REPLAY], C[REPLAY], r[REPLAY];
-	uint8_t *sums[3] = { A, B, C };
-
-	for (int j = 1; j < m->nparties; j++)
-		for (int v = 0; v < 3; v++)
-			draw[j][v] = spu_prg_skip(&m->dealer[j]);
-	for (size_t i = 0; i < n; i += per) {
-		size_t cnt = n - i < per ? n - i : per, o = i * K;
-		memcpy(A, (const uint8_t *)a + o, cnt * K);
-		memcpy(B, (const uint8_t *)b + o, cnt * K);
-		memset(C, 0, cnt * K);
-		for (int j = 1; j < m->nparties; j++)
-			for (int v = 0; v < 3; v++) {
-				memset(r, 0, cnt * K);
-				spu_prg_xor_at(&m->dealer[j], draw[j][v], o, r,
-				    cnt * K);
-				spu_ring_add(f, sums[v], sums[v], r, cnt);
-			}
-		spu_ring_mul(f, (uint8_t *)c + o, A, B, cnt);
-		spu_ring_sub(f, (uint8_t *)c + o, (uint8_t *)c + o, C, cnt);
-	}
-	sodium_memzero(A, sizeof(A));
-	sodium_memzero(B, sizeof(B));
-	sodium_memzero(C, sizeof(C));
-	sodium_memzero(r, sizeof(r));
-}
-
-/*
- * Elementwise Beaver product (protocols.md 2.3): triple a, b, c = a b;
- * open e = x - a and d = y - b in one round; z = c + e b + a d (+ e d at
- * party 0).  c is drawn straight into z once x and y are read (z may
- * alias them): four buffers of n words besides z and the exchange's.
- */
-static int
-beaver_mul(struct spu_mpc *m, void *z, const void *x, const void *y,
-    size_t n)
-{
-	unsigned f = m->field;
-	size_t K = spu_ring_size(f);
-	uint8_t *a, *b, *ed, *e, *d;
-	int rc = 0;
-
-	if (n > SIZE_MAX / 2 / K)
-		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-	a = spu_malloc(n, K);
-	b = spu_malloc(n, K);
-	ed = spu_malloc(2 * n, K);
-	if (a == NULL || b == NULL || ed == NULL) {
-		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-		goto out;
-	}
-	e = ed, d = ed + n * K;
-	spu_prg_ring(&m->dealer[m->party], f, a, n);
-	spu_prg_ring(&m->dealer[m->party], f, b, n);
-	spu_ring_sub(f, e, x, a, n);
-	spu_ring_sub(f, d, y, b, n);
-	if (m->party == 0) {
-		(void)spu_prg_skip(&m->dealer[0]);	/* c_0 is the fix */
-		dealer_fix_mul(m, z, a, b, n);
-	} else {
-		spu_prg_ring(&m->dealer[m->party], f, z, n);
-	}
-	if ((rc = allreduce_add(m, ed, ed, 2 * n)) != 0)
-		goto out;
-	if (m->party == 0)				/* e b + e d = e (b + d) */
-		spu_ring_add(f, b, b, d, n);
-	spu_ring_mac2(f, z, e, b, a, d, n);
-out:
-	spu_free_secret(a, n * K);
-	spu_free_secret(b, n * K);
-	spu_free_sized(ed, 2 * n * K);
-	return rc;
-}
-
-/*
- * Beaver matrix product (protocols.md 2.4): triple A (x-shaped), B
- * (y-shaped), C = A B; open E = X - A and D = Y - B in one round;
- * Z = C + E B + A D (+ E D at party 0, folded in as E (B + D)).  Party 0
- * sums the other parties' A and B draws for its fix C_0 = A B - their
- * C (its own C draw skipped).  1 round, K (|x| + |y|) (N-1) bytes.
- */
-static int
-beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
-    size_t batch, size_t mm, size_t k, size_t nn)
-{
-	unsigned f = m->field;
-	size_t K = spu_ring_size(f), nx = batch * mm * k, ny = batch * k * nn,
-	    nz = batch * mm * nn;
-	uint8_t *a, *b, *ed, *t = NULL, *sa = NULL, *sb = NULL;
-	int rc = 0;
-
-	a = spu_malloc(nx, K);
-	b = spu_malloc(ny, K);
-	ed = spu_malloc(nx + ny, K);
-	if (a == NULL || b == NULL || ed == NULL)
-		goto oom;
-	spu_prg_ring(&m->dealer[m->party], f, a, nx);
-	spu_prg_ring(&m->dealer[m->party], f, b, ny);
-	spu_ring_sub(f, ed, x, a, nx);			/* E | D */
-	spu_ring_sub(f, ed + nx * K, y, b, ny);
-	if (m->party == 0) {
-		uint64_t draw[SPU_MAX_PARTIES][3];
-		(void)spu_prg_skip(&m->dealer[0]);
-		for (int j = 1; j < m->nparties; j++)
-			for (int v = 0; v < 3; v++)
-				draw[j][v] = spu_prg_skip(&m->dealer[j]);
-		if ((sa = spu_malloc(nx, K)) == NULL ||
-		    (sb = spu_malloc(ny, K)) == NULL)
-			goto oom;
-		memcpy(sa, a, nx * K);
-		memcpy(sb, b, ny * K);
-		for (int j = 1; j < m->nparties; j++) {
-			spu_prg_ring_add_at(&m->dealer[j], draw[j][0], f, sa,
-			    nx, 0);
-			spu_prg_ring_add_at(&m->dealer[j], draw[j][1], f, sb,
-			    ny, 0);
-		}
-		spu_ring_matmul(f, z, sa, sb, batch, mm, k, nn);
-		for (int j = 1; j < m->nparties; j++)
-			spu_prg_ring_add_at(&m->dealer[j], draw[j][2], f, z,
-			    nz, 1);
-		spu_free_secret(sa, nx * K);
-		spu_free_secret(sb, ny * K);
-		sa = sb = NULL;
-	} else {
-		spu_prg_ring(&m->dealer[m->party], f, z, nz);
-	}
-	if ((rc = allreduce_add(m, ed, ed, nx + ny)) != 0)
-		goto out;
-	if ((t = spu_malloc(nz, K)) == NULL)
-		goto oom;
-	if (m->party == 0)
-		spu_ring_add(f, b, b, ed + nx * K, ny);
-	spu_ring_matmul(f, t, ed, b, batch, mm, k, nn);
-	spu_ring_add(f, z, z, t, nz);
-	spu_ring_matmul(f, t, a, ed + nx * K, batch, mm, k, nn);
-	spu_ring_add(f, z, z, t, nz);
-	goto out;
-oom:
-	rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-out:
-	spu_free_secret(a, nx * K);
-	spu_free_secret(b, ny * K);
-	spu_free_secret(sa, nx * K);
-	spu_free_secret(sb, ny * K);
-	spu_free_secret(t, nz * K);
-	spu_free_sized(ed, (nx + ny) * K);
-	return rc;
-}
-
-static int
-semi2k_mul(struct spu_mpc *m, void *const z[], void *const x[],
-    void *const y[], size_t n)
-{
-	return beaver_mul(m, z[0], x[0], y[0], n);
-}
-
-static int
-semi2k_matmul(struct spu_mpc *m, void *const z[], void *const x[],
-    void *const y[], size_t batch, size_t mm, size_t k, size_t nn)
-{
-	return beaver_matmul(m, z[0], x[0], y[0], batch, mm, k, nn);
-}
-
 /*
  * Square with a dealer pair a, c = a^2 (party 0 replays the other
  * parties' dealer streams and fixes c_0, as for a triple): open
@@ -347,7 +169,7 @@ semi2k_square(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 		spu_ring_add(f, v[1], v[1], t, n);
 	}
 	spu_ring_sub(f, t, x[0], v[0], n);
-	if ((rc = allreduce_add(m, e, t, n)) != 0)
+	if ((rc = spu_semi2k_allreduce_add(m, e, t, n)) != 0)
 		goto out;
 	/* z = c + 2 e a (+ e^2 at party 0) */
 	spu_ring_mul(f, t, e, v[0], n);
@@ -485,7 +307,7 @@ semi2k_trunc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 	spu_ring_add(f, c, x[0], v[0], n);
 	if (m->party == 0)
 		spu_ring_add_scalar(f, c, c, (spu_u128)1 << (k - 2), n);
-	if ((rc = allreduce_add(m, c, c, n)) != 0)
+	if ((rc = spu_semi2k_allreduce_add(m, c, c, n)) != 0)
 		goto out;
 	rc = spu_mpc_truncpr_finish(m, z[0], c, v[1], v[2], n, bits,
 	    m->party == 0);
@@ -566,13 +388,14 @@ dealer_fix_and(struct spu_mpc *m, uint8_t *c, const uint8_t *a,
     const uint8_t *b, size_t len)
 {
 	uint64_t draw[SPU_MAX_PARTIES][3];
-	_Alignas(64) uint8_t A[REPLAY], B[REPLAY];
+	enum { R = SPU_SEMI2K_REPLAY };
+	_Alignas(64) uint8_t A[R], B[R];
 
 	for (int j = 1; j < m->nparties; j++)
 		for (int v = 0; v < 3; v++)
 			draw[j][v] = spu_prg_skip(&m->dealer[j]);
-	for (size_t o = 0; o < len; o += REPLAY) {
-		size_t cnt = len - o < REPLAY ? len - o : REPLAY;
+	for (size_t o = 0; o < len; o += R) {
+		size_t cnt = len - o < R ? len - o : R;
 		memcpy(A, a + o, cnt);
 		memcpy(B, b + o, cnt);
 		memset(c + o, 0, cnt);
@@ -775,8 +598,10 @@ const struct spu_proto_ops spu_semi2k_ops = {
 	.p2s = semi2k_p2s,
 	.add_p = semi2k_add_p,
 	.open = semi2k_open,
-	.mul = semi2k_mul,
-	.matmul = semi2k_matmul,
+	.mul = spu_semi2k_mul,
+	.matmul = spu_semi2k_matmul,
+	.matmul_id = spu_semi2k_matmul_id,
+	.forget = spu_semi2k_forget,
 	.trunc = semi2k_trunc,
 	.nparts = semi2k_nparts,
 	.part_b = semi2k_part_b,

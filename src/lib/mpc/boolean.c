@@ -297,6 +297,37 @@ spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	return rc;
 }
 
+/* spu_b_bits_a through the protocol's b2a_bit: the bits packed 8 to a
+ * byte (element t n + i = bit pos[t] of x[i]), not one per word. */
+static int
+bits_a_packed(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, const unsigned *pos, unsigned cnt)
+{
+	unsigned f = m->field;
+	size_t nb = (size_t)cnt * n, pb = (nb + 7) / 8;
+	uint8_t *p[SPU_MAX_SHARES] = { NULL };
+	int rc = 0;
+
+	for (int s = 0; s < m->nshares && rc == 0; s++) {
+		if ((p[s] = spu_bytes_alloc(pb)) == NULL) {
+			rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+			break;
+		}
+		memset(p[s], 0, pb);
+		for (unsigned t = 0; t < cnt; t++)
+			for (size_t i = 0; i < n; i++) {
+				size_t j = (size_t)t * n + i;
+				p[s][j >> 3] |= (uint8_t)(((spu_bget(f, x[s], i) >>
+				    pos[t]) & 1) << (j & 7));
+			}
+	}
+	if (rc == 0)
+		rc = m->ops->b2a_bit(m, z, (const uint8_t *const *)p, nb);
+	for (int s = 0; s < m->nshares; s++)
+		spu_bytes_free(p[s], pb);
+	return rc;
+}
+
 /* ---- folds ---- */
 
 int
@@ -379,18 +410,18 @@ spu_b_bits_a(struct spu_mpc *m, void *const z[], void *const x[],
 
 	if (cnt == 0)
 		return 0;
+	for (unsigned t = 0; t < cnt; t++)
+		if (pos[t] >= f)
+			return spu_mpc_fail(m, SPU_EINVAL, "bit out of range");
+	if (m->ops->b2a_bit != NULL)
+		return bits_a_packed(m, z, x, n, pos, cnt);
 	if ((rc = spu_sv_alloc(m, &b, (size_t)cnt * n)) != 0)
 		return rc;
-	for (unsigned t = 0; t < cnt; t++) {
-		if (pos[t] >= f) {
-			spu_sv_free(m, &b);
-			return spu_mpc_fail(m, SPU_EINVAL, "bit out of range");
-		}
+	for (unsigned t = 0; t < cnt; t++)
 		for (int s = 0; s < m->nshares; s++)
 			for (size_t i = 0; i < n; i++)
 				spu_bset(f, b.s[s], t * n + i,
 				    (spu_bget(f, x[s], i) >> pos[t]) & 1);
-	}
 	rc = m->ops->b2a(m, z, b.s, (size_t)cnt * n, 1);
 	spu_sv_free(m, &b);
 	return rc;

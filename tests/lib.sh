@@ -30,8 +30,9 @@ run_fails() {
 }
 done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
 # A port base unlikely to collide between parallel test runs: derived from
-# the PID, in 20000..59999, stepping by 16.
-port_base() { echo $(( 20000 + ($$ * 16 + ${1:-0} * 4) % 40000 )); }
+# the PID, in 20000..31999, stepping by 16: below Linux's ephemeral range
+# (32768..), where another test's outgoing connection could hold it.
+port_base() { echo $(( 20000 + ($$ * 16 + ${1:-0} * 4) % 12000 )); }
 # keyed_peers N PORT: make key pairs $T/key.0 .. $T/key.N-1 (once) and
 # print the peers list 127.0.0.1:PORT=KEY,... for spu-run --peers.
 keyed_peers() {

@@ -105,6 +105,16 @@ BINOP(xor, a ^ b)
 BINOP(and, a & b)
 
 void
+spu_ring_axpy(unsigned field, void *z, const void *x, spu_u128 c, size_t n)
+{
+	RING_DISPATCH(field, {
+		T *zz = z; const T *xx = x; T cc = (T)c;
+		for (size_t i = 0; i < n; i++)
+			zz[i] = (T)(zz[i] + cc * xx[i]);
+	});
+}
+
+void
 spu_ring_mac2(unsigned field, void *z, const void *a, const void *b,
     const void *c, const void *d, size_t n)
 {

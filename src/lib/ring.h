@@ -32,6 +32,9 @@ void spu_ring_copy(unsigned field, void *z, const void *x, size_t n);
 void spu_ring_add(unsigned field, void *z, const void *x, const void *y, size_t n);
 void spu_ring_sub(unsigned field, void *z, const void *x, const void *y, size_t n);
 void spu_ring_mul(unsigned field, void *z, const void *x, const void *y, size_t n);
+/* z += c x for a public word c. */
+void spu_ring_axpy(unsigned field, void *z, const void *x, spu_u128 c,
+    size_t n);
 /* z += a*b + c*d: a Beaver product's local terms in one pass. */
 void spu_ring_mac2(unsigned field, void *z, const void *a, const void *b,
     const void *c, const void *d, size_t n);

@@ -29,7 +29,8 @@
 enum {
 	R_LT, R_LTP, R_PLT, R_LE, R_GT, R_GE, R_EQ, R_EQP, R_NE, R_SEL,
 	R_SELP, R_MAX, R_MIN, R_MINP, R_RELU, R_ABS, R_SIGN, R_CLAMP, R_CLAMPS,
-	R_AND, R_OR, R_NOT, R_ILT, R_IEQ, R_IAND, R_IOR, R_A2B, R_MSB, NRES
+	R_AND, R_OR, R_NOT, R_ILT, R_IEQ, R_IAND, R_IOR, R_A2B, R_MSB, R_LIN,
+	NRES
 };
 static const char *rname[NRES] = {
 	"lt(x,y)", "lt(x,p)", "lt(p,x)", "le(x,y)", "gt(x,y)", "ge(x,p)",
@@ -37,7 +38,7 @@ static const char *rname[NRES] = {
 	"max(x,y)", "min(x,y)", "min(x,p)", "relu(x)", "abs(x)", "sign(x)",
 	"clamp(-1,x,1)", "clamp(lo,x,hi) secret bounds", "and(lt,eq)",
 	"or(lt,eq)", "not(lt)", "lt int", "eq int", "and int", "or int",
-	"b2a(a2b(x))", "msb_a(x)"
+	"b2a(a2b(x))", "msb_a(x)", "3 x_0 - 7 x_5 + 2^(k-2) x_(k-1) (bits_lin)"
 };
 
 struct ctx {
@@ -232,6 +233,24 @@ work(struct spu_mpc *m, struct job *j)
 		if ((rc = keep(m, j, R_A2B, z, rc)) != 0)
 			goto out;
 	}
+	{
+		/* a linear combination of bits, never the bits themselves */
+		unsigned pos[3] = { 0, 5, m->field - 1 };
+		spu_u128 w[3] = { 3, (spu_u128)0 - 7,
+		    (spu_u128)1 << (m->field - 2) };
+		struct spu_value *z = spu_value_dup(X);
+		struct spu_sv b;
+		if (z == NULL || spu_sv_alloc(m, &b, N) != 0) {
+			spu_value_free(z);
+			rc = SPU_ENOMEM;
+			goto out;
+		}
+		if ((rc = spu_b_a2b(m, b.s, X->share, N)) == 0)
+			rc = spu_b_bits_lin(m, z->share, b.s, N, pos, 3, w, 1);
+		spu_sv_free(m, &b);
+		if ((rc = keep(m, j, R_LIN, z, rc)) != 0)
+			goto out;
+	}
 	if ((rc = keep(m, j, R_LT, lt, 0)) != 0) {
 		lt = NULL;
 		goto out;
@@ -384,6 +403,11 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 		want[R_IOR][i] = (spu_u128)(ix | iy);
 		want[R_A2B][i] = (spu_u128)x;
 		want[R_MSB][i] = x < 0;
+		{
+			spu_u128 u = (spu_u128)x;
+			want[R_LIN][i] = 3 * (u & 1) - 7 * ((u >> 5) & 1) +
+			    (((u >> (field - 1)) & 1) << (field - 2));
+		}
 	}
 
 	if (nparties > 1 && spu_link_local(nparties, 10000, links, &d) != 0) {

@@ -351,7 +351,7 @@ static int
 k_log(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 {
 	unsigned f = (unsigned)m->fxp, J = spu_ax_onehot_width(m);
-	struct spu_sv A, t, acc, h;
+	struct spu_sv A, t, acc;
 	struct spu_cheb ch;
 	spu_u128 co[130];
 	int fc, rc;
@@ -359,29 +359,29 @@ k_log(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	if (m->fxpcfg.log == SPU_LOG_PADE)
 		return spu_ax_log_pade(m, z, x, n);
 	memset(&acc, 0, sizeof(acc));
-	memset(&h, 0, sizeof(h));
+	memset(co, 0, sizeof(co));
+	spu_ax_cheb_fit(&ch, f_log1p, 0, 1, spu_ax_cheb_tol(m), SPU_AX_MAXDEG);
+	fc = spu_ax_cheb_fc(m, &ch, 1);
+	for (unsigned j = 0; j < J; j++)
+		co[j] = spu_ax_enc(((double)j - f) * M_LN2, (int)f + fc);
 	if ((rc = spu_sv_alloc(m, &t, n)) != 0)
 		return rc;
-	if ((rc = spu_ax_mantissa(m, &A, t.s, x, n, J)) != 0) {
+	if ((rc = spu_ax_mantissa(m, &A, t.s, x, n, J, co, 1)) != 0) {
 		spu_sv_free(m, &t);
 		return rc;
 	}
-	spu_ax_cheb_fit(&ch, f_log1p, 0, 1, spu_ax_cheb_tol(m), SPU_AX_MAXDEG);
 	if ((rc = spu_ax_cheb_eval(m, &acc, t.s, n, &ch, 1, &fc, NULL, 0,
-	    0)) != 0 ||
-	    (rc = spu_sv_alloc(m, &h, n)) != 0)
+	    0)) != 0)
 		goto out;
-	for (unsigned j = 0; j < J; j++)
-		co[j] = spu_ax_enc(((double)j - f) * M_LN2, (int)f + fc);
-	if ((rc = spu_ax_lincomb(m, h.s, &A, n, co, J)) != 0)
-		goto out;
-	spu_mpc_add(m, acc.s, acc.s, h.s, n);
+	{
+		struct spu_sv h = spu_sv_view(m, &A, n, n);
+		spu_mpc_add(m, acc.s, acc.s, h.s, n);
+	}
 	rc = spu_ax_trunc(m, z, acc.s, n, (unsigned)fc);
 out:
 	spu_sv_free(m, &A);
 	spu_sv_free(m, &t);
 	spu_sv_free(m, &acc);
-	spu_sv_free(m, &h);
 	return rc;
 }
 
@@ -407,37 +407,37 @@ sqrt_core(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 {
 	int f = m->fxp, k = (int)m->field, Kg;
 	unsigned J = spu_ax_onehot_width(m);
-	struct spu_sv A, t, G;
+	struct spu_sv A, t;
 	struct spu_cheb ch;
 	spu_u128 co[130];
 	double gmax = dir > 0 ? (J - 1.0 - f) / 2 : f / 2.0;
 	int rc;
 
-	memset(&G, 0, sizeof(G));
 	Kg = k - 4 - 2 * f - (int)ceil(gmax);
 	if (Kg > 2 * f)
 		Kg = 2 * f;
 	if (Kg < 0)
 		Kg = 0;
+	memset(co, 0, sizeof(co));
+	for (unsigned j = 0; j < J; j++)
+		co[j] = spu_ax_enc(exp2(dir * ((double)j - f) / 2), f + Kg);
 	if ((rc = spu_sv_alloc(m, &t, n)) != 0)
 		return rc;
-	if ((rc = spu_ax_mantissa(m, &A, t.s, x, n, J)) != 0) {
+	if ((rc = spu_ax_mantissa(m, &A, t.s, x, n, J, co, 1)) != 0) {
 		spu_sv_free(m, &t);
 		return rc;
 	}
 	fit(m, &ch, dir > 0 ? f_sqrt1p : f_rsqrt1p, 0, 1);
-	for (unsigned j = 0; j < J; j++)
-		co[j] = spu_ax_enc(exp2(dir * ((double)j - f) / 2), f + Kg);
-	if ((rc = spu_ax_cheb1(m, t.s, t.s, n, &ch, 1)) != 0 ||
-	    (rc = spu_sv_alloc(m, &G, n)) != 0 ||
-	    (rc = spu_ax_lincomb(m, G.s, &A, n, co, J)) != 0 ||
-	    (rc = m->ops->mul(m, t.s, t.s, G.s, n)) != 0)
-		goto out;
+	{
+		struct spu_sv G = spu_sv_view(m, &A, n, n);
+		if ((rc = spu_ax_cheb1(m, t.s, t.s, n, &ch, 1)) != 0 ||
+		    (rc = m->ops->mul(m, t.s, t.s, G.s, n)) != 0)
+			goto out;
+	}
 	rc = spu_ax_trunc(m, z, t.s, n, (unsigned)(f + Kg));
 out:
 	spu_sv_free(m, &A);
 	spu_sv_free(m, &t);
-	spu_sv_free(m, &G);
 	return rc;
 }
 

@@ -100,16 +100,18 @@ spu_ax_log_pade(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n)
 {
 	unsigned f = (unsigned)m->fxp, J = spu_ax_onehot_width(m);
-	struct spu_sv A, t, S, h;
+	struct spu_sv A, t, S;
 	struct spu_cheb ch[3];
 	spu_u128 co[130];
 	int rc;
 
 	memset(&S, 0, sizeof(S));
-	memset(&h, 0, sizeof(h));
+	memset(co, 0, sizeof(co));
+	for (unsigned j = 0; j < J; j++)
+		co[j] = spu_ax_enc(((double)j + 1 - f) * M_LN2, 2 * (int)f);
 	if ((rc = spu_sv_alloc(m, &t, n)) != 0)
 		return rc;
-	if ((rc = spu_ax_mantissa(m, &A, t.s, x, n, J)) != 0) {
+	if ((rc = spu_ax_mantissa(m, &A, t.s, x, n, J, co, 1)) != 0) {
 		spu_sv_free(m, &t);
 		return rc;
 	}
@@ -117,7 +119,6 @@ spu_ax_log_pade(struct spu_mpc *m, void *const z[], void *const x[],
 	spu_ax_cheb_fit(&ch[1], f_q16, -1, 1, 0, 3);
 	spu_ax_cheb_fit(&ch[2], f_iq16, -1, 1, 0, 3);
 	if ((rc = spu_sv_alloc(m, &S, 3 * n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &h, n)) != 0 ||
 	    (rc = spu_ax_cheb1(m, S.s, t.s, n, ch, 3)) != 0)
 		goto out;
 	{
@@ -129,17 +130,15 @@ spu_ax_log_pade(struct spu_mpc *m, void *const z[], void *const x[],
 			goto out;
 	}
 	spu_ax_mulc(m, t.s, t.s, spu_ax_enc(M_LN2, (int)f), n);
-	for (unsigned j = 0; j < J; j++)
-		co[j] = spu_ax_enc(((double)j + 1 - f) * M_LN2, 2 * (int)f);
-	if ((rc = spu_ax_lincomb(m, h.s, &A, n, co, J)) != 0)
-		goto out;
-	spu_mpc_add(m, t.s, t.s, h.s, n);
+	{
+		struct spu_sv h = spu_sv_view(m, &A, n, n);
+		spu_mpc_add(m, t.s, t.s, h.s, n);
+	}
 	rc = spu_ax_trunc(m, z, t.s, n, f);
 out:
 	spu_sv_free(m, &A);
 	spu_sv_free(m, &t);
 	spu_sv_free(m, &S);
-	spu_sv_free(m, &h);
 	return rc;
 }
 

@@ -108,6 +108,23 @@ cheb_val(const struct spu_cheb *ch, double t)
 	return t * b1 - b2 + ch->c[0];
 }
 
+int
+spu_ax_cheb_fc(struct spu_mpc *m, const struct spu_cheb *ch, int np)
+{
+	int f = m->fxp, k = (int)m->field, fc;
+	double cs = 0;
+
+	for (int p = 0; p < np; p++) {
+		double s = 0;
+		for (int j = 0; j <= ch[p].deg; j++)
+			s += fabs(ch[p].c[j]);
+		if (s > cs)
+			cs = s;
+	}
+	fc = k - 4 - f - (int)ceil(log2(cs + 1));
+	return fc > f + 8 ? f + 8 : fc < 0 ? 0 : fc;
+}
+
 /* Interpolate fn on [lo, hi] at Chebyshev nodes, raising the degree
  * until the error on a grid is below tol (or maxdeg). */
 void
@@ -159,26 +176,15 @@ spu_ax_cheb_eval(struct spu_mpc *m, struct spu_sv *acc, void *const t[],
     size_t n, const struct spu_cheb *ch, int np, int *fc, struct spu_sv *fac,
     int nfac, size_t w)
 {
-	int f = m->fxp, k = (int)m->field, d = 0, h = 1, nf = nfac, rc;
-	double cs = 0;
+	int f = m->fxp, d = 0, h = 1, nf = nfac, rc;
 	struct spu_sv T, L, R;
 
 	memset(&T, 0, sizeof(T));
 	memset(acc, 0, sizeof(*acc));
-	for (int p = 0; p < np; p++) {
-		double s = 0;
+	for (int p = 0; p < np; p++)
 		if (ch[p].deg > d)
 			d = ch[p].deg;
-		for (int j = 0; j <= ch[p].deg; j++)
-			s += fabs(ch[p].c[j]);
-		if (s > cs)
-			cs = s;
-	}
-	*fc = k - 4 - f - (int)ceil(log2(cs + 1));
-	if (*fc > f + 8)
-		*fc = f + 8;
-	if (*fc < 0)
-		*fc = 0;
+	*fc = spu_ax_cheb_fc(m, ch, np);
 	if ((rc = spu_sv_alloc(m, &T, (size_t)d * n)) != 0)
 		return rc;
 	spu_sv_copy(m, T.s, t, n);
@@ -295,26 +301,33 @@ spu_ax_abs_ones(struct spu_mpc *m, void *const y[], void *const x[], size_t n)
 }
 
 /*
- * Leading-one one-hot of |x| (|x| - 1 for x < 0, same position except
- * at powers of two, where c below becomes exactly 1): A (J + 2 vectors
- * of n words) gets h_0..h_{J-1}, ov = [|x| >= 2^J], s = msb(x), all
- * arithmetic 0/1.  A2B + prefix OR over k - 1 bits + one B2A.
+ * Linear combinations of the leading-one one-hot of |x| (|x| - 1 for
+ * x < 0, the same position except at powers of two, where c below
+ * becomes exactly 1): with h_0..h_{J-1} the one-hot, ov = [|x| >= 2^J]
+ * and s = msb(x), out (L vectors of n words, allocated here) gets
+ * sum_j rows[l (J+2) + j] (h_0..h_{J-1}, ov, s)_j.  A2B, prefix OR over
+ * k - 1 bits; h_j = p_j - p_{j+1} for the prefix-OR bits p, so the rows
+ * are weights on p_0..p_J and s, converted by one spu_b_bits_lin: the
+ * one-hot itself is never made.
  */
 int
-spu_ax_onehot(struct spu_mpc *m, struct spu_sv *A, void *const x[], size_t n,
-    unsigned J)
+spu_ax_onehot_lin(struct spu_mpc *m, struct spu_sv *out, void *const x[],
+    size_t n, unsigned J, const spu_u128 *rows, unsigned L)
 {
-	unsigned k = m->field, pos[130];
+	unsigned k = m->field, pos[130], W = J + 2;
 	struct spu_sv B, Y;
+	spu_u128 *w = NULL;
 	int rc;
 
-	memset(A, 0, sizeof(*A));
+	memset(out, 0, sizeof(*out));
 	memset(&Y, 0, sizeof(Y));
-	if (J + 2 > 130)
+	if (J + 2 > 130 || J == 0)
 		return spu_mpc_fail(m, SPU_EINVAL, "one-hot too wide");
+	if ((w = calloc((size_t)L * W, sizeof(*w))) == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 	if ((rc = spu_sv_alloc(m, &B, n)) != 0 ||
 	    (rc = spu_sv_alloc(m, &Y, n)) != 0 ||
-	    (rc = spu_sv_alloc(m, A, (size_t)(J + 2) * n)) != 0 ||
+	    (rc = spu_sv_alloc(m, out, (size_t)L * n)) != 0 ||
 	    (rc = spu_b_a2b(m, B.s, x, n)) != 0)
 		goto out;
 	spu_ax_abs_ones(m, Y.s, B.s, n);
@@ -326,19 +339,22 @@ spu_ax_onehot(struct spu_mpc *m, struct spu_sv *A, void *const x[], size_t n,
 	for (unsigned j = 0; j <= J; j++)
 		pos[j] = j;
 	pos[J + 1] = k - 1;
-	if ((rc = spu_b_bits_a(m, A->s, Y.s, n, pos, J + 2)) != 0)
-		goto out;
-	/* h_j = p_j - p_{j+1}, ascending so p_{j+1} is still intact */
-	for (unsigned j = 0; j < J; j++) {
-		struct spu_sv a = spu_sv_view(m, A, j * n, n);
-		struct spu_sv b = spu_sv_view(m, A, (j + 1) * n, n);
-		spu_mpc_sub(m, a.s, a.s, b.s, n);
+	for (unsigned l = 0; l < L; l++) {
+		const spu_u128 *c = rows + (size_t)l * W;
+		spu_u128 *wl = w + (size_t)l * W;
+		wl[0] = c[0];
+		for (unsigned j = 1; j < J; j++)
+			wl[j] = c[j] - c[j - 1];
+		wl[J] = c[J] - c[J - 1];
+		wl[J + 1] = c[J + 1];
 	}
+	rc = spu_b_bits_lin(m, out->s, Y.s, n, pos, W, w, L);
 out:
+	free(w);
 	spu_sv_free(m, &B);
 	spu_sv_free(m, &Y);
 	if (rc != 0)
-		spu_sv_free(m, A);
+		spu_sv_free(m, out);
 	return rc;
 }
 
@@ -444,23 +460,33 @@ spu_ax_gs_start(struct spu_mpc *m, void *const v[], void *const c[],
 }
 
 /*
- * One-hot of the leading one (A, as spu_ax_onehot) and t = 2 z - 3 in
- * [-1, 1) for z = x 2^(f-m) in [1, 2) (one product, one truncation).
+ * The mantissa t = 2 z - 3 in [-1, 1) of x = z 2^(m-f), z in [1, 2)
+ * (one product, one truncation), and the caller's L rows over the
+ * one-hot (spu_ax_onehot_lin): out gets L + 1 vectors, row l at vector
+ * l + 1 (vector 0 is the mantissa's own).
  */
 int
-spu_ax_mantissa(struct spu_mpc *m, struct spu_sv *A, void *const t[],
-    void *const x[], size_t n, unsigned J)
+spu_ax_mantissa(struct spu_mpc *m, struct spu_sv *out, void *const t[],
+    void *const x[], size_t n, unsigned J, const spu_u128 *rows, unsigned L)
 {
 	unsigned f = (unsigned)m->fxp, K = J > f + 1 ? J - 1 - f : 0;
-	spu_u128 co[130];
+	size_t W = (size_t)J + 2;
+	spu_u128 *all;
 	int rc;
 
-	if ((rc = spu_ax_onehot(m, A, x, n, J)) != 0)
-		return rc;
+	if (J + 2 > 130)
+		return spu_mpc_fail(m, SPU_EINVAL, "one-hot too wide");
+	if ((all = calloc((size_t)(L + 1) * W, sizeof(*all))) == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 	for (unsigned j = 0; j < J; j++)
-		co[j] = (spu_u128)1 << (K + f - j);
-	if ((rc = spu_ax_lincomb(m, t, A, n, co, J)) != 0 ||
-	    (rc = m->ops->mul(m, t, t, x, n)) != 0 ||
+		all[j] = (spu_u128)1 << (K + f - j);
+	if (L > 0)
+		memcpy(all + W, rows, (size_t)L * W * sizeof(*all));
+	rc = spu_ax_onehot_lin(m, out, x, n, J, all, L + 1);
+	free(all);
+	if (rc != 0)
+		return rc;
+	if ((rc = m->ops->mul(m, t, out->s, x, n)) != 0 ||
 	    (rc = spu_ax_trunc(m, t, t, n, K)) != 0)
 		goto fail;
 	spu_mpc_lshift(m, t, t, 1, n);
@@ -468,7 +494,7 @@ spu_ax_mantissa(struct spu_mpc *m, struct spu_sv *A, void *const t[],
 		goto fail;
 	return 0;
 fail:
-	spu_sv_free(m, A);
+	spu_sv_free(m, out);
 	return rc;
 }
 

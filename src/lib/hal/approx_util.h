@@ -44,6 +44,8 @@ void spu_ax_cheb_fit(struct spu_cheb *ch, double (*fn)(double), double lo,
     double hi, double tol, int maxdeg);
 /* A quarter of the last fraction bit. */
 double spu_ax_cheb_tol(struct spu_mpc *m);
+/* The fraction bits spu_ax_cheb_eval adds to the np series (its *fc). */
+int spu_ax_cheb_fc(struct spu_mpc *m, const struct spu_cheb *ch, int np);
 /* acc (allocated here, np n words) = series p at t, scale f + *fc, not
  * truncated; ceil(log2 deg) rounds of mul + trunc.  If nfac > 1, the
  * nfac vectors of w words in fac are multiplied together in the same
@@ -58,11 +60,13 @@ int spu_ax_cheb1(struct spu_mpc *m, void *const z[], void *const t[],
 /* Boolean words: y = x ^ (x >>a (k-1)) per share: |x|, or |x| - 1. */
 void spu_ax_abs_ones(struct spu_mpc *m, void *const y[], void *const x[],
     size_t n);
-/* Leading one of |x| (of |x| - 1 for x < 0): A (allocated here, J + 2
- * vectors of n words) = h_0..h_{J-1} one-hot, [|x| >= 2^J], msb(x), as
- * arithmetic 0/1.  A2B, prefix OR, one B2A of J + 2 bits. */
-int spu_ax_onehot(struct spu_mpc *m, struct spu_sv *A, void *const x[],
-    size_t n, unsigned J);
+/* Linear combinations of the one-hot of the leading one of |x| (of
+ * |x| - 1 for x < 0): out (allocated here, L vectors of n words) gets
+ * sum_j rows[l (J+2) + j] v_j over v = h_0..h_{J-1} (the one-hot),
+ * [|x| >= 2^J], msb(x).  A2B, prefix OR, one b2a_lin of J + 2 bits. */
+int spu_ax_onehot_lin(struct spu_mpc *m, struct spu_sv *out,
+    void *const x[], size_t n, unsigned J, const spu_u128 *rows,
+    unsigned L);
 /* J for reciprocal, log, sqrt: min(k - 3, 2f + 8). */
 unsigned spu_ax_onehot_width(struct spu_mpc *m);
 
@@ -79,10 +83,12 @@ int spu_ax_gs_start(struct spu_mpc *m, void *const v[], void *const c[],
  * SPU_FXPCFG_RECIP_ITERS_MAX), else 2 for f <= 20 and 3 above. */
 int spu_ax_gs_iters(struct spu_mpc *m);
 
-/* One-hot A of the leading one of x (spu_ax_onehot, J wide) and the
- * mantissa t = 2 z - 3 in [-1, 1) of x = z 2^(m-f), z in [1, 2). */
-int spu_ax_mantissa(struct spu_mpc *m, struct spu_sv *A, void *const t[],
-    void *const x[], size_t n, unsigned J);
+/* The mantissa t = 2 z - 3 in [-1, 1) of x = z 2^(m-f), z in [1, 2),
+ * and L rows over the one-hot (spu_ax_onehot_lin, J wide): out gets
+ * L + 1 vectors, row l at vector l + 1. */
+int spu_ax_mantissa(struct spu_mpc *m, struct spu_sv *out, void *const t[],
+    void *const x[], size_t n, unsigned J, const spu_u128 *rows,
+    unsigned L);
 /* z = min(max(x, lo), hi) for public words lo <= hi (as signed ring
  * values): one batched MSB, one batched bit-times-share product.  z may
  * alias x. */

@@ -40,25 +40,34 @@ div_core(struct spu_mpc *m, void *const z[], void *const a[],
 {
 	unsigned f = (unsigned)m->fxp, J = spu_ax_onehot_width(m);
 	unsigned K1 = J > f ? J - f : 0, K0 = J > f ? J - f : 0;
-	struct spu_sv A, X, Y;
-	spu_u128 co[130];
+	size_t W = (size_t)J + 2;
+	struct spu_sv A, X;
+	spu_u128 *rows;
 	int rc;
 
 	memset(&X, 0, sizeof(X));
-	memset(&Y, 0, sizeof(Y));
-	if ((rc = spu_ax_onehot(m, &A, b, n, J)) != 0)
+	/* the rows over the one-hot: c's scale, msb(b), up, dn */
+	if ((rows = calloc(4 * W, sizeof(*rows))) == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	for (unsigned j = 0; j < J; j++) {
+		rows[j] = (spu_u128)1 << (K1 + f - 1 - j);
+		rows[2 * W + j] = j < f ? (spu_u128)1 << (f - 1 - j) : 0;
+		rows[3 * W + j] = j >= f ? (spu_u128)1 << (K0 - (j - f + 1)) :
+		    0;
+	}
+	rows[W + J + 1] = 1;
+	rc = spu_ax_onehot_lin(m, &A, b, n, J, rows, 4);
+	free(rows);
+	if (rc != 0)
 		return rc;
-	if ((rc = spu_sv_alloc(m, &X, 2 * n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &Y, 2 * n)) != 0)
+	if ((rc = spu_sv_alloc(m, &X, 2 * n)) != 0)
 		goto out;
 	{
 		struct spu_sv c = spu_sv_view(m, &X, 0, n);
 		struct spu_sv v = spu_sv_view(m, &X, n, n);
-		struct spu_sv s = spu_sv_view(m, &A, (J + 1) * n, n);
-		for (unsigned j = 0; j < J; j++)
-			co[j] = (spu_u128)1 << (K1 + f - 1 - j);
-		if ((rc = spu_ax_lincomb(m, c.s, &A, n, co, J)) != 0 ||
-		    (rc = m->ops->mul(m, c.s, c.s, b, n)) != 0 ||
+		struct spu_sv s = spu_sv_view(m, &A, n, n);
+		spu_sv_copy(m, c.s, A.s, n);
+		if ((rc = m->ops->mul(m, c.s, c.s, b, n)) != 0 ||
 		    (rc = spu_ax_trunc(m, c.s, c.s, n, K1)) != 0 ||
 		    (rc = spu_ax_gs_start(m, v.s, c.s, s.s, n)) != 0 ||
 		    (rc = spu_ax_goldschmidt(m, c.s, c.s, v.s, a, n, 0)) != 0)
@@ -66,17 +75,10 @@ div_core(struct spu_mpc *m, void *const z[], void *const a[],
 		spu_sv_copy(m, v.s, c.s, n);
 	}
 	{
-		struct spu_sv up = spu_sv_view(m, &Y, 0, n);
-		struct spu_sv dn = spu_sv_view(m, &Y, n, n);
+		/* (g, g) times (up, dn), the second truncated by K0 */
+		struct spu_sv Y = spu_sv_view(m, &A, 2 * n, 2 * n);
 		struct spu_sv x1 = spu_sv_view(m, &X, n, n);
-		for (unsigned j = 0; j < J; j++)
-			co[j] = j < f ? (spu_u128)1 << (f - 1 - j) : 0;
-		if ((rc = spu_ax_lincomb(m, up.s, &A, n, co, J)) != 0)
-			goto out;
-		for (unsigned j = 0; j < J; j++)
-			co[j] = j >= f ? (spu_u128)1 << (K0 - (j - f + 1)) : 0;
-		if ((rc = spu_ax_lincomb(m, dn.s, &A, n, co, J)) != 0 ||
-		    (rc = m->ops->mul(m, X.s, X.s, Y.s, 2 * n)) != 0 ||
+		if ((rc = m->ops->mul(m, X.s, X.s, Y.s, 2 * n)) != 0 ||
 		    (rc = spu_ax_trunc(m, x1.s, x1.s, n, K0)) != 0)
 			goto out;
 		spu_mpc_add(m, z, X.s, x1.s, n);
@@ -84,7 +86,6 @@ div_core(struct spu_mpc *m, void *const z[], void *const a[],
 out:
 	spu_sv_free(m, &A);
 	spu_sv_free(m, &X);
-	spu_sv_free(m, &Y);
 	return rc;
 }
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "mpc.h"
 #include "boolean.h"
 #include "../mem.h"
@@ -565,6 +567,93 @@ aby3_b2a_bit(struct spu_mpc *m, void *const z[], const uint8_t *const x[],
 	return pass(m, PREV(m), z[0], n * K, NEXT(m), z[1], n * K);
 }
 
+/*
+ * b2a_lin: aby3_b2a_bit's messages for the cnt n bits, but each party
+ * folds its share of the 3-out-of-3 sharing straight into the L sums
+ * (party 0: sum w u, party 1: sum w (v - 2 y v), party 2: sum w 2 r v)
+ * and only the L n sums are reshared.  2 rounds; party 0 sends cnt n K
+ * bytes, then every party L n K.  Party 2 reads its stream in chunks.
+ */
+static int
+aby3_b2a_lin(struct spu_mpc *m, void *const z[], const uint8_t *const x[],
+    size_t n, unsigned cnt, const spu_u128 *w, unsigned L)
+{
+	enum { CH = 1024 };	/* words of party 2's stream at a time */
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f), N = (size_t)cnt * n;
+	uint8_t *y = NULL, *tv = NULL;
+	int rc = 0;
+
+	if (n == 0 || L == 0)
+		return 0;
+	spu_ring_zero(f, z[0], (size_t)L * n);
+	if ((tv = spu_malloc(n, K)) == NULL ||
+	    (m->party != 2 && (y = spu_malloc(N, K)) == NULL)) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (m->party == 0) {
+		spu_prg_ring(&m->prss_self, f, y, N);
+		for (unsigned t = 0; t < cnt; t++) {
+			uint8_t *yt = y + (size_t)t * n * K;
+			for (size_t i = 0; i < n; i++) {
+				size_t j = (size_t)t * n + i;
+				unsigned u = bit_at(x[0], j) ^ bit_at(x[1], j);
+				spu_bset(f, tv, i, u);
+			}
+			spu_ring_add(f, yt, yt, tv, n);
+			for (unsigned l = 0; l < L; l++)
+				spu_ring_axpy(f, (uint8_t *)z[0] + l * n * K,
+				    tv, w[(size_t)l * cnt + t], n);
+		}
+		rc = pass(m, 1, y, N * K, -1, NULL, 0);
+	} else if (m->party == 1) {
+		if ((rc = pass(m, -1, NULL, 0, 0, y, N * K)) != 0)
+			goto out;
+		for (unsigned t = 0; t < cnt; t++) {
+			for (size_t i = 0; i < n; i++) {
+				size_t j = (size_t)t * n + i;
+				spu_bset(f, tv, i, bit_at(x[1], j) ? 1 - 2 *
+				    spu_bget(f, y, j) : 0);
+			}
+			for (unsigned l = 0; l < L; l++)
+				spu_ring_axpy(f, (uint8_t *)z[0] + l * n * K,
+				    tv, w[(size_t)l * cnt + t], n);
+		}
+	} else {
+		/* r as party 0 drew it, CH words at a time: 2 r v */
+		uint64_t id = spu_prg_skip(&m->prss_next);
+		_Alignas(64) uint8_t r[CH * 16];
+		for (size_t j0 = 0; j0 < N; j0 += CH) {
+			size_t c = N - j0 < CH ? N - j0 : CH;
+			memset(r, 0, c * K);
+			spu_prg_xor_at(&m->prss_next, id, j0 * K, r, c * K);
+			for (size_t q = 0; q < c; q++) {
+				size_t j = j0 + q, t = j / n, i = j % n;
+				if (!bit_at(x[0], j))
+					continue;
+				for (unsigned l = 0; l < L; l++) {
+					void *zl = (uint8_t *)z[0] + l * n * K;
+					spu_bset(f, zl, i, spu_bget(f, zl, i) +
+					    2 * spu_bget(f, r, q) *
+					    w[(size_t)l * cnt + t]);
+				}
+			}
+		}
+		sodium_memzero(r, sizeof(r));
+	}
+	if (rc == 0) {
+		spu_prg_ring_add(&m->prss_self, f, z[0], (size_t)L * n, 0);
+		spu_prg_ring_add(&m->prss_next, f, z[0], (size_t)L * n, 1);
+		rc = pass(m, PREV(m), z[0], (size_t)L * n * K, NEXT(m), z[1],
+		    (size_t)L * n * K);
+	}
+out:
+	spu_free_secret(y, y != NULL ? N * K : 0);
+	spu_free_secret(tv, tv != NULL ? n * K : 0);
+	return rc;
+}
+
 const struct spu_proto_ops spu_aby3_ops = {
 	.p2s = aby3_p2s,
 	.add_p = aby3_add_p,
@@ -578,6 +667,7 @@ const struct spu_proto_ops spu_aby3_ops = {
 	.and_p = aby3_and_p,
 	.and_pv = aby3_and_pv,
 	.b2a_bit = aby3_b2a_bit,
+	.b2a_lin = aby3_b2a_lin,
 	.split_b = aby3_split_b,
 	.split_p = aby3_split_p,
 	.b2a = aby3_b2a,

@@ -297,22 +297,18 @@ spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	return rc;
 }
 
-/* spu_b_bits_a through the protocol's b2a_bit: the bits packed 8 to a
- * byte (element t n + i = bit pos[t] of x[i]), not one per word. */
+/* Bits pos[t] of x[i], packed 8 to a byte at t n + i, per share (p[s]
+ * of (cnt n + 7) / 8 bytes, freed by the caller with spu_bytes_free). */
 static int
-bits_a_packed(struct spu_mpc *m, void *const z[], void *const x[],
-    size_t n, const unsigned *pos, unsigned cnt)
+pack_bits(struct spu_mpc *m, uint8_t *p[], void *const x[], size_t n,
+    const unsigned *pos, unsigned cnt)
 {
 	unsigned f = m->field;
-	size_t nb = (size_t)cnt * n, pb = (nb + 7) / 8;
-	uint8_t *p[SPU_MAX_SHARES] = { NULL };
-	int rc = 0;
+	size_t pb = ((size_t)cnt * n + 7) / 8;
 
-	for (int s = 0; s < m->nshares && rc == 0; s++) {
-		if ((p[s] = spu_bytes_alloc(pb)) == NULL) {
-			rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-			break;
-		}
+	for (int s = 0; s < m->nshares; s++) {
+		if ((p[s] = spu_bytes_alloc(pb)) == NULL)
+			return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 		memset(p[s], 0, pb);
 		for (unsigned t = 0; t < cnt; t++)
 			for (size_t i = 0; i < n; i++) {
@@ -321,8 +317,22 @@ bits_a_packed(struct spu_mpc *m, void *const z[], void *const x[],
 				    pos[t]) & 1) << (j & 7));
 			}
 	}
-	if (rc == 0)
-		rc = m->ops->b2a_bit(m, z, (const uint8_t *const *)p, nb);
+	return 0;
+}
+
+/* spu_b_bits_a through the protocol's b2a_bit: the bits packed, not one
+ * per word. */
+static int
+bits_a_packed(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, const unsigned *pos, unsigned cnt)
+{
+	size_t pb = ((size_t)cnt * n + 7) / 8;
+	uint8_t *p[SPU_MAX_SHARES] = { NULL };
+	int rc;
+
+	if ((rc = pack_bits(m, p, x, n, pos, cnt)) == 0)
+		rc = m->ops->b2a_bit(m, z, (const uint8_t *const *)p,
+		    (size_t)cnt * n);
 	for (int s = 0; s < m->nshares; s++)
 		spu_bytes_free(p[s], pb);
 	return rc;
@@ -423,6 +433,50 @@ spu_b_bits_a(struct spu_mpc *m, void *const z[], void *const x[],
 				spu_bset(f, b.s[s], t * n + i,
 				    (spu_bget(f, x[s], i) >> pos[t]) & 1);
 	rc = m->ops->b2a(m, z, b.s, (size_t)cnt * n, 1);
+	spu_sv_free(m, &b);
+	return rc;
+}
+
+int
+spu_b_bits_lin(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, const unsigned *pos, unsigned cnt, const spu_u128 *w,
+    unsigned L)
+{
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f), pb = ((size_t)cnt * n + 7) / 8;
+	struct spu_sv b;
+	int rc;
+
+	if (cnt == 0 || L == 0) {
+		for (int s = 0; s < m->nshares; s++)
+			spu_ring_zero(f, z[s], (size_t)L * n);
+		return 0;
+	}
+	for (unsigned t = 0; t < cnt; t++)
+		if (pos[t] >= f)
+			return spu_mpc_fail(m, SPU_EINVAL, "bit out of range");
+	if (m->ops->b2a_lin != NULL) {
+		uint8_t *p[SPU_MAX_SHARES] = { NULL };
+		if ((rc = pack_bits(m, p, x, n, pos, cnt)) == 0)
+			rc = m->ops->b2a_lin(m, z, (const uint8_t *const *)p,
+			    n, cnt, w, L);
+		for (int s = 0; s < m->nshares; s++)
+			spu_bytes_free(p[s], pb);
+		return rc;
+	}
+	/* the bits themselves, then the sums (local) */
+	if ((rc = spu_sv_alloc(m, &b, (size_t)cnt * n)) != 0)
+		return rc;
+	if ((rc = spu_b_bits_a(m, b.s, x, n, pos, cnt)) == 0)
+		for (int s = 0; s < m->nshares; s++) {
+			spu_ring_zero(f, z[s], (size_t)L * n);
+			for (unsigned l = 0; l < L; l++)
+				for (unsigned t = 0; t < cnt; t++)
+					spu_ring_axpy(f, (uint8_t *)z[s] +
+					    (size_t)l * n * K, (uint8_t *)b.s[s] +
+					    (size_t)t * n * K,
+					    w[(size_t)l * cnt + t], n);
+		}
 	spu_sv_free(m, &b);
 	return rc;
 }

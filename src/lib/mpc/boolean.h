@@ -124,6 +124,12 @@ int spu_b_prefix_or(struct spu_mpc *m, void *const z[], void *const x[],
 /* z[t*n + i] = arithmetic 0/1 of bit pos[t] of x[i], t < cnt.  1 b2a. */
 int spu_b_bits_a(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n, const unsigned *pos, unsigned cnt);
+/* z[l*n + i] = sum_t w[l*cnt + t] bit pos[t] of x[i] (l < L), as
+ * arithmetic shares: the protocol's b2a_lin where it has one (the bits'
+ * own arithmetic shares never made), else spu_b_bits_a and the sums. */
+int spu_b_bits_lin(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t n, const unsigned *pos, unsigned cnt, const spu_u128 *w,
+    unsigned L);
 
 /* ---- mixed products (bmul.c) ---- */
 /* z = x * b for arithmetic x and boolean b (bit 0; higher bits ignored).

@@ -112,6 +112,14 @@ struct spu_proto_ops {
 	 * bits = 1, without the bits unpacked to words first. */
 	int (*b2a_bit)(struct spu_mpc *m, void *const z[],
 	    const uint8_t *const x[], size_t n);
+	/* Optional: L public linear combinations of cnt planes of n packed
+	 * bits (x[s]: bit t n + i = bit t of element i) as arithmetic
+	 * shares, z_l[i] = sum_t w[l cnt + t] bit_t[i] (z[s]: vector l at
+	 * l n), without the bits' own arithmetic shares: what b2a_bit
+	 * costs, less the L < cnt of its words that are reshared. */
+	int (*b2a_lin)(struct spu_mpc *m, void *const z[],
+	    const uint8_t *const x[], size_t n, unsigned cnt,
+	    const spu_u128 *w, unsigned L);
 	/* z = x * x elementwise (ring product, no truncation); NULL when
 	 * the protocol has nothing cheaper than mul(x, x).  Callers use
 	 * spu_mpc_square(). */

@@ -594,6 +594,63 @@ semi2k_b2a_bit(struct spu_mpc *m, void *const z[], const uint8_t *const x[],
 	return rc;
 }
 
+/*
+ * b2a_lin: semi2k_b2a_bit over the cnt n bits (the same draws and the
+ * same packed opening of c), each plane's arithmetic bits folded into
+ * the L sums as they are made.
+ */
+static int
+semi2k_b2a_lin(struct spu_mpc *m, void *const z[], const uint8_t *const x[],
+    size_t n, unsigned cnt, const spu_u128 *w, unsigned L)
+{
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f), N = (size_t)cnt * n, pb = (N + 7) / 8;
+	uint8_t *r = NULL, *tv = NULL, *pk = NULL;
+	int rc = 0;
+
+	if (n == 0 || L == 0)
+		return 0;
+	r = spu_malloc(N, K);
+	tv = spu_malloc(n, K);
+	pk = spu_bytes_alloc(pb);
+	if (r == NULL || tv == NULL || pk == NULL) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	spu_prg_ring(&m->dealer[m->party], f, r, N);
+	if (m->party == 0) {
+		/* r_0 = bit - sum_{j>0} r_j with bit = lsb of my own draw */
+		for (size_t j = 0; j < N; j++)
+			spu_bset(f, r, j, spu_bget(f, r, j) & 1);
+		for (int p = 1; p < m->nparties; p++)
+			spu_prg_ring_add(&m->dealer[p], f, r, N, 1);
+	}
+	memset(pk, 0, pb);
+	for (size_t j = 0; j < N; j++)
+		pk[j >> 3] |= (uint8_t)((((x[0][j >> 3] >> (j & 7)) ^
+		    (unsigned)spu_bget(f, r, j)) & 1) << (j & 7));
+	if ((rc = allreduce_xor(m, pk, pk, pb)) != 0)
+		goto out;
+	spu_ring_zero(f, z[0], (size_t)L * n);
+	for (unsigned t = 0; t < cnt; t++) {
+		for (size_t i = 0; i < n; i++) {
+			size_t j = (size_t)t * n + i;
+			unsigned c = (pk[j >> 3] >> (j & 7)) & 1;
+			spu_u128 v = spu_bget(f, r, j);
+			spu_bset(f, tv, i, (c ? 0 - v : v) +
+			    (m->party == 0 ? c : 0));
+		}
+		for (unsigned l = 0; l < L; l++)
+			spu_ring_axpy(f, (uint8_t *)z[0] + l * n * K, tv,
+			    w[(size_t)l * cnt + t], n);
+	}
+out:
+	spu_free_secret(r, r != NULL ? N * K : 0);
+	spu_free_secret(tv, tv != NULL ? n * K : 0);
+	spu_bytes_free(pk, pb);
+	return rc;
+}
+
 const struct spu_proto_ops spu_semi2k_ops = {
 	.p2s = semi2k_p2s,
 	.add_p = semi2k_add_p,
@@ -609,6 +666,7 @@ const struct spu_proto_ops spu_semi2k_ops = {
 	.and_p = semi2k_and_p,
 	.and_pv = semi2k_and_pv,
 	.b2a_bit = semi2k_b2a_bit,
+	.b2a_lin = semi2k_b2a_lin,
 	.b2a = semi2k_b2a,
 	.square = semi2k_square,
 };

@@ -67,9 +67,10 @@ exp_nb(struct spu_mpc *m)
 
 /*
  * t = C x at scale 2^2f, rounded at scale 2^f; A2B; |t| (ones'
- * complement for negatives); saturate |t| >= 2^nb to all ones; one B2A
- * of the f fraction bits, nb integer bits and the sign: A gets
- * f + nb + 1 vectors of n arithmetic 0/1 words.
+ * complement for negatives); saturate |t| >= 2^nb to all ones; one
+ * conversion of the f fraction bits, nb integer bits and the sign: A
+ * gets nb + 2 vectors of n arithmetic words, the fraction F (scale f),
+ * the integer bits I_0..I_(nb-1) and the sign, as 0/1.
  */
 static int
 exp_bits(struct spu_mpc *m, struct spu_sv *A, void *const x[], size_t n,
@@ -77,6 +78,7 @@ exp_bits(struct spu_mpc *m, struct spu_sv *A, void *const x[], size_t n,
 {
 	unsigned k = m->field, f = (unsigned)m->fxp, w = f + nb;
 	unsigned hb = 2 * f + nb, pos[130];
+	spu_u128 rows[9 * 130];
 	struct spu_sv T, Y, W;
 	int rc;
 
@@ -89,7 +91,7 @@ exp_bits(struct spu_mpc *m, struct spu_sv *A, void *const x[], size_t n,
 	if ((rc = spu_sv_alloc(m, &T, n)) != 0 ||
 	    (rc = spu_sv_alloc(m, &Y, n)) != 0 ||
 	    (rc = spu_sv_alloc(m, &W, n)) != 0 ||
-	    (rc = spu_sv_alloc(m, A, (size_t)(w + 1) * n)) != 0)
+	    (rc = spu_sv_alloc(m, A, (size_t)(nb + 2) * n)) != 0)
 		goto out;
 	spu_ax_mulc(m, T.s, x, spu_ax_enc(C, (int)f), n);
 	if ((rc = spu_ax_addc(m, T.s, T.s, (spu_u128)1 << (f - 1), n)) != 0 ||
@@ -118,9 +120,16 @@ exp_bits(struct spu_mpc *m, struct spu_sv *A, void *const x[], size_t n,
 	spu_b_rshift(m, T.s, T.s, k - 1, n);
 	spu_b_lshift(m, T.s, T.s, w, n);
 	spu_b_xor(m, W.s, W.s, T.s, n);
+	/* A = [F = sum_t<f 2^t W_t, W_f .. W_(f+nb-1), sign]: bits_lin
+	 * rows, the fraction's bits never made one by one */
 	for (unsigned j = 0; j <= w; j++)
 		pos[j] = j;
-	rc = spu_b_bits_a(m, A->s, W.s, n, pos, w + 1);
+	memset(rows, 0, sizeof(rows));
+	for (unsigned t = 0; t < f; t++)
+		rows[t] = (spu_u128)1 << t;
+	for (unsigned j = 0; j <= nb; j++)
+		rows[(size_t)(1 + j) * (w + 1) + f + j] = 1;
+	rc = spu_b_bits_lin(m, A->s, W.s, n, pos, w + 1, rows, nb + 2);
 out:
 	spu_sv_free(m, &T);
 	spu_sv_free(m, &Y);
@@ -159,7 +168,6 @@ exp_core(struct spu_mpc *m, void *const z[], void *const s_out[],
 	struct spu_sv A, fac, acc, P, F;
 	struct spu_cheb ch[2];
 	int np = neg_only ? 1 : 2, fc, rc;
-	spu_u128 pw[130];
 
 	memset(&fac, 0, sizeof(fac));
 	memset(&acc, 0, sizeof(acc));
@@ -170,16 +178,12 @@ exp_core(struct spu_mpc *m, void *const z[], void *const s_out[],
 	if ((rc = spu_sv_alloc(m, &F, n)) != 0 ||
 	    (rc = spu_sv_alloc(m, &fac, nb * w)) != 0)
 		goto out;
-	/* F = sum_t 2^t A_t, then t = 2F - 1 */
-	for (unsigned t = 0; t < f; t++)
-		pw[t] = (spu_u128)1 << t;
-	if ((rc = spu_ax_lincomb(m, F.s, &A, n, pw, f)) != 0)
-		goto out;
-	spu_mpc_lshift(m, F.s, F.s, 1, n);
+	/* F = sum_t 2^t bit_t (A's first row), then t = 2F - 1 */
+	spu_mpc_lshift(m, F.s, A.s, 1, n);
 	if ((rc = spu_ax_addc(m, F.s, F.s, -((spu_u128)1 << f), n)) != 0)
 		goto out;
 	for (unsigned j = 0; j < nb; j++) {
-		struct spu_sv I = spu_sv_view(m, &A, (f + j) * n, n);
+		struct spu_sv I = spu_sv_view(m, &A, (1 + j) * n, n);
 		spu_u128 big = ((spu_u128)1 << (1u << j)) - 1;
 		struct spu_sv qp = spu_sv_view(m, &fac, j * w, n);
 		struct spu_sv qn = spu_sv_view(m, &fac, j * w + w - n, n);
@@ -203,7 +207,7 @@ exp_core(struct spu_mpc *m, void *const z[], void *const s_out[],
 		goto out;
 	{
 		struct spu_sv rn = spu_sv_view(m, &P, w - n, n);
-		struct spu_sv sv = spu_sv_view(m, &A, (f + nb) * n, n);
+		struct spu_sv sv = spu_sv_view(m, &A, (1 + nb) * n, n);
 		if ((rc = spu_ax_trunc(m, rn.s, rn.s, n,
 		    (1u << nb) - 1 + extra)) != 0)
 			goto out;
@@ -481,7 +485,7 @@ trig(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 	unsigned k = m->field, f = (unsigned)m->fxp, g, pos[130];
 	struct spu_sv B, W, A, t, SC, U;
 	struct spu_cheb ch[2];
-	spu_u128 co[130];
+	spu_u128 co[3 * 130];
 	int rc;
 
 	memset(&W, 0, sizeof(W));
@@ -498,7 +502,7 @@ trig(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		g = f;
 	if ((rc = spu_sv_alloc(m, &B, n)) != 0 ||
 	    (rc = spu_sv_alloc(m, &W, n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &A, (size_t)f * n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &A, 3 * (size_t)n)) != 0 ||
 	    (rc = spu_sv_alloc(m, &t, n)) != 0 ||
 	    (rc = spu_sv_alloc(m, &U, n)) != 0)
 		goto out;
@@ -516,14 +520,17 @@ trig(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		spu_b_lshift(m, t.s, t.s, f - 1, n);
 		spu_b_xor(m, W.s, W.s, t.s, n);
 	}
+	/* A = [2 w (the f - 2 bits' sum), q0, sign]: three sums of the
+	 * bits, not the bits */
 	for (unsigned j = 0; j < f; j++)
 		pos[j] = j;
-	if ((rc = spu_b_bits_a(m, A.s, W.s, n, pos, f)) != 0)
-		goto out;
+	memset(co, 0, sizeof(co));
 	for (unsigned j = 0; j < f - 2; j++)
-		co[j] = (spu_u128)1 << (j + 3);	/* 2 w */
-	if ((rc = spu_ax_lincomb(m, t.s, &A, n, co, f - 2)) != 0 ||
-	    (rc = spu_ax_addc(m, t.s, t.s, -spu_ax_enc(1, (int)f), n)) != 0)
+		co[j] = (spu_u128)1 << (j + 3);
+	co[f + f - 2] = 1;
+	co[2 * f + f - 1] = 1;
+	if ((rc = spu_b_bits_lin(m, A.s, W.s, n, pos, f, co, 3)) != 0 ||
+	    (rc = spu_ax_addc(m, t.s, A.s, -spu_ax_enc(1, (int)f), n)) != 0)
 		goto out;
 	fit(m, &ch[0], f_sinq, 0, 1);
 	fit(m, &ch[1], f_cosq, 0, 1);
@@ -533,8 +540,8 @@ trig(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 	{
 		struct spu_sv S = spu_sv_view(m, &SC, 0, n);
 		struct spu_sv C = spu_sv_view(m, &SC, n, n);
-		struct spu_sv q0 = spu_sv_view(m, &A, (f - 2) * n, n);
-		struct spu_sv sg = spu_sv_view(m, &A, (f - 1) * n, n);
+		struct spu_sv q0 = spu_sv_view(m, &A, n, n);
+		struct spu_sv sg = spu_sv_view(m, &A, 2 * n, n);
 		struct spu_sv *base = is_cos ? &C : &S;
 		struct spu_sv *other = is_cos ? &S : &C;
 		/* U = base + q0 (other - base); z = U - 2 sg U */

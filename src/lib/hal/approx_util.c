@@ -78,23 +78,6 @@ spu_ax_trunc(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 	return m->ops->trunc(m, z, x, n, bits);
 }
 
-/* z = sum_j A[j] c[j] for j < cnt (A: cnt vectors of n words). */
-int
-spu_ax_lincomb(struct spu_mpc *m, void *const z[], const struct spu_sv *A,
-    size_t n, const spu_u128 *c, unsigned cnt)
-{
-	int rc = 0;
-
-	for (int s = 0; s < m->nshares; s++)
-		spu_ring_zero(m->field, z[s], n);
-	for (unsigned j = 0; rc == 0 && j < cnt; j++) {
-		struct spu_sv a = spu_sv_view(m, A, j * n, n);
-		if (c[j] != 0)
-			rc = spu_ax_axpy(m, z, a.s, c[j], n);
-	}
-	return rc;
-}
-
 static double
 cheb_val(const struct spu_cheb *ch, double t)
 {

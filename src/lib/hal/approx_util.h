@@ -29,9 +29,6 @@ int spu_ax_axpy(struct spu_mpc *m, void *const z[], void *const x[],
 /* z = x / 2^bits (protocol truncation; a copy for bits = 0). */
 int spu_ax_trunc(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n, unsigned bits);
-/* z = sum_j A_j c[j], A holding cnt vectors of n words. */
-int spu_ax_lincomb(struct spu_mpc *m, void *const z[],
-    const struct spu_sv *A, size_t n, const spu_u128 *c, unsigned cnt);
 
 /* A Chebyshev series sum_j c[j] T_j(t) for t in [-1, 1]. */
 struct spu_cheb {

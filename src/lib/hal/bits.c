@@ -238,9 +238,9 @@ spu_hal_popcnt(struct spu_mpc *m, const struct spu_value *x,
     struct spu_value **out)
 {
 	unsigned w = spu_hal_int_width(m, x->dtype), pos[128];
-	size_t n = x->n;
+	spu_u128 ones[128];
 	struct spu_value *z = NULL;
-	struct spu_sv b, bits;
+	struct spu_sv b;
 	int rc;
 
 	if ((rc = check_int(m, x, "popcnt")) != 0)
@@ -248,19 +248,16 @@ spu_hal_popcnt(struct spu_mpc *m, const struct spu_value *x,
 	if ((rc = spu_hal_a2b(m, x, &b)) != 0)
 		return rc;
 	spu_hal_bnorm(m, &b, w, 0);
-	for (unsigned t = 0; t < w; t++)
+	for (unsigned t = 0; t < w; t++) {
 		pos[t] = t;
-	memset(&bits, 0, sizeof(bits));
+		ones[t] = 1;
+	}
+	/* the bits' sum, converted as one row (spu_b_bits_lin) */
 	if ((z = spu_hal_alloc(m, x->dtype, &x->shape, SPU_SECRET)) == NULL)
 		rc = nomem(m);
-	else if ((rc = spu_sv_alloc(m, &bits, (size_t)w * n)) == 0 &&
-	    (rc = spu_b_bits_a(m, bits.s, b.s, n, pos, w)) == 0)
-		for (unsigned t = 0; t < w; t++) {
-			struct spu_sv v = spu_sv_view(m, &bits, t * n, n);
-			spu_mpc_add(m, z->share, z->share, v.s, n);
-		}
+	else
+		rc = spu_b_bits_lin(m, z->share, b.s, x->n, pos, w, ones, 1);
 	spu_sv_free(m, &b);
-	spu_sv_free(m, &bits);
 	if (rc != 0) {
 		spu_value_free(z);
 		return rc;

@@ -878,6 +878,53 @@ test_network(void)
 	    "1..70");
 }
 
+/* ---- convolution (the patches as a map of the input: semi2k opens
+ * the input, not the patches) ---- */
+
+static void
+conv_attrs(struct spu_insn *in, int64_t stride, int64_t pad)
+{
+	/* NHWC, HWIO, NHWC */
+	ATTR(in, SPU_ATTR_CONV_DIMS, 0, 3, 1, 2, 2, 3, 0, 1, 0, 3, 1, 2);
+	ATTR(in, SPU_ATTR_WSTRIDE, stride, stride);
+	ATTR(in, SPU_ATTR_PAD_LO, pad, pad);
+	ATTR(in, SPU_ATTR_PAD_HI, pad, pad);
+	ATTR(in, SPU_ATTR_BASE_DILATE, 1, 1);
+	ATTR(in, SPU_ATTR_WIN_DILATE, 1, 1);
+	ATTR(in, SPU_ATTR_FEATURE_GROUPS, 1);
+	ATTR(in, SPU_ATTR_BATCH_GROUPS, 1);
+}
+
+/* a 3x3 image, a 2x2 kernel: valid, strided with padding, and the
+ * image used twice (the second product reuses its mask in semi2k) */
+static void
+test_conv(void)
+{
+	struct spu_program *p = tb_prog(1);
+	struct spu_func *f = &p->funcs[0];
+	struct spu_shape xs = SH(1, 3, 3, 1), ks = SH(2, 2, 1, 1),
+	    rs = SH(1, 2, 2, 1);
+	uint32_t x = tb_param(f, 0, SPU_F32, xs), k = tb_param(f, 1, SPU_F32,
+	    ks), z1, z2;
+	struct spu_tensor *in[2] = {
+		tb_tensor_f(SPU_F32, xs, DV(1, 2, 3, 4, 5, 6, 7, 8, 9)),
+		tb_tensor_f(SPU_F32, ks, DV(1, 0, 0, 1)),
+	};
+	const struct want w[2] = {
+		W(1e-3, 6, 8, 12, 14),
+		W(1e-3, 1, 3, 7, 14),
+	};
+
+	z1 = OP(f, SPU_OP_CONV, SPU_F32, rs, x, k);
+	conv_attrs(tb_last(f), 1, 0);
+	z2 = OP(f, SPU_OP_CONV, SPU_F32, rs, x, k);
+	conv_attrs(tb_last(f), 2, 1);
+	RET(f, z1, z2);
+	secretize(p, 3);
+	check("conv: valid, and stride 2 with padding", p, in, 2, w, 2);
+	done(p, in, 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -892,6 +939,7 @@ main(int argc, char **argv)
 			return 99;
 		test_round();
 		test_convert();
+		test_conv();
 		test_intdiv();
 		test_bits();
 		test_functions();

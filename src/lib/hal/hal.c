@@ -164,9 +164,8 @@ spu_hal_trunc(struct spu_mpc *m, struct spu_value *x, unsigned bits)
 	return rc;
 }
 
-/* A product of two fixed-point operands carries 2 fxp fraction bits. */
-static unsigned
-product_scale(struct spu_mpc *m, const struct spu_value *a,
+unsigned
+spu_hal_product_scale(struct spu_mpc *m, const struct spu_value *a,
     const struct spu_value *b)
 {
 	return spu_dtype_is_float(a->dtype) && spu_dtype_is_float(b->dtype) ?
@@ -194,7 +193,7 @@ spu_hal_mul(struct spu_mpc *m, const struct spu_value *a,
 	else
 		spu_mpc_mul_p(m, z->share, b->share, a->share[0], a->n);
 	if (rc == 0)
-		rc = spu_hal_trunc(m, z, product_scale(m, a, b));
+		rc = spu_hal_trunc(m, z, spu_hal_product_scale(m, a, b));
 	if (rc != 0) {
 		spu_value_free(z);
 		return rc;
@@ -244,7 +243,7 @@ spu_hal_matmul(struct spu_mpc *m, const struct spu_value *a,
 		rc = spu_mpc_matmul_ps(m, z->share, a->share[0], b->share,
 		    batch, mm, k, nn);
 	if (rc == 0)
-		rc = spu_hal_trunc(m, z, product_scale(m, a, b));
+		rc = spu_hal_trunc(m, z, spu_hal_product_scale(m, a, b));
 	if (rc != 0) {
 		spu_value_free(z);
 		return rc;

@@ -35,6 +35,10 @@ int spu_hal_mul(struct spu_mpc *m, const struct spu_value *a,
 /* a[B?,M,K] . b[B?,K,N] with result dtype t. */
 int spu_hal_matmul(struct spu_mpc *m, const struct spu_value *a,
     const struct spu_value *b, enum spu_dtype t, struct spu_value **out);
+/* The fraction bits a product of a and b carries beyond one operand's:
+ * fxp when both are fixed point, else 0 (what its truncation drops). */
+unsigned spu_hal_product_scale(struct spu_mpc *m, const struct spu_value *a,
+    const struct spu_value *b);
 /* Divide by 2^bits (fixed-point rescale): public exact with rounding,
  * secret by the protocol's truncation.  In place. */
 int spu_hal_trunc(struct spu_mpc *m, struct spu_value *x, unsigned bits);

@@ -214,10 +214,59 @@ out:
 }
 
 /*
+ * matmul of X = x expanded by map (X[i] = map[i] < 0 ? 0 : x[map[i]],
+ * shape xs: [batch,] mm, k) and b: the protocol's matmul_map when both
+ * are secret and it has one (semi2k masks x, not X), else X is built
+ * and multiplied.
+ */
+static int
+patches_matmul(struct spu_mpc *m, const struct spu_value *x,
+    const int64_t *map, const struct spu_shape *xs,
+    const struct spu_value *b, enum spu_dtype t, struct spu_value **out)
+{
+	const struct spu_shape *sb = &b->shape;
+	struct spu_value *X = NULL, *zero = NULL, *z;
+	struct spu_shape sz = *xs;
+	int r = xs->ndim, rc;
+
+	if (x->vis == SPU_SECRET && b->vis == SPU_SECRET &&
+	    m->ops->matmul_map != NULL && r == sb->ndim &&
+	    (r == 2 || r == 3) && xs->dim[r - 1] == sb->dim[r - 2] &&
+	    (r == 2 || xs->dim[0] == sb->dim[0])) {
+		const uint64_t id[2] = { x->input_id, b->input_id };
+		sz.dim[r - 1] = sb->dim[r - 1];
+		if ((z = spu_hal_alloc(m, t, &sz, SPU_SECRET)) == NULL)
+			return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		rc = m->ops->matmul_map(m, z->share, x->share, x->n, map,
+		    b->share, r == 3 ? (size_t)xs->dim[0] : 1,
+		    (size_t)xs->dim[r - 2], (size_t)xs->dim[r - 1],
+		    (size_t)sb->dim[r - 1], id);
+		if (rc == 0)
+			rc = spu_hal_trunc(m, z, spu_hal_product_scale(m, x, b));
+		if (rc != 0) {
+			spu_value_free(z);
+			return rc;
+		}
+		*out = z;
+		return 0;
+	}
+	if ((zero = spu_hal_alloc(m, x->dtype, &(struct spu_shape){ 0, { 0 } },
+	    SPU_PUBLIC)) == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	rc = spu_hal_index_move(m, &x, 1, map, zero, xs, x->dtype, &X);
+	spu_value_free(zero);
+	if (rc == 0)
+		rc = spu_hal_matmul(m, X, b, t, out);
+	spu_value_free(X);
+	return rc;
+}
+
+/*
  * Convolution as im2col: for each group, patches P[b*out, cin_g * kwin]
  * (padding and dilation holes read as zero) times the kernel matrix
- * K[cin_g * kwin, cout_g], one batched matmul over the groups, then the
- * result is moved into the output layout.
+ * K[cin_g * kwin, cout_g], one batched matmul over the groups
+ * (patches_matmul: P as a map of x, so semi2k opens x, not P), then
+ * the result is moved into the output layout.
  */
 int
 spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
@@ -234,8 +283,8 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 	int64_t N = xs->dim[ib], cin = xs->dim[ifeat], cout = ks->dim[kout];
 	int64_t cg = ks->dim[kin], og, nout = 1, kwin = 1;
 	struct spu_shape ps, kms, rs;
-	struct spu_value *P = NULL, *KM = NULL, *R = NULL, *zero = NULL;
-	int64_t *map = NULL;
+	struct spu_value *KM = NULL, *R = NULL;
+	int64_t *map = NULL, *pmap = NULL;
 
 	if (fg < 1 || cin != cg * fg || cout % fg != 0)
 		return bad(m, "conv: feature groups do not divide the features");
@@ -252,9 +301,7 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 	kms = (struct spu_shape){ 3, { fg, cg * kwin, og } };
 	if (spu_shape_numel(&ps) < 0 || spu_shape_numel(&kms) < 0)
 		return bad(m, "conv: too large");
-	if ((zero = spu_hal_alloc(m, x->dtype, &(struct spu_shape){ 0, { 0 } },
-	    SPU_PUBLIC)) == NULL ||
-	    (map = spu_malloc((size_t)spu_shape_numel(&ps), sizeof(*map))) ==
+	if ((map = spu_malloc((size_t)spu_shape_numel(&ps), sizeof(*map))) ==
 	    NULL) {
 		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 		goto out;
@@ -284,9 +331,9 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 			map[i] = j;
 		}
 	}
-	if ((rc = spu_hal_index_move(m, &x, 1, map, zero, &ps, x->dtype, &P)) != 0)
-		goto out;
-	free(map);
+	/* the patches' map goes to the product, which never has to
+	 * open the patches themselves */
+	pmap = map;
 	if ((map = spu_malloc((size_t)spu_shape_numel(&kms), sizeof(*map))) ==
 	    NULL) {
 		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
@@ -310,7 +357,7 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 	}
 	if ((rc = spu_hal_index_move(m, &k, 1, map, NULL, &kms, k->dtype, &KM)) != 0)
 		goto out;
-	if ((rc = spu_hal_matmul(m, P, KM, t, &R)) != 0)
+	if ((rc = patches_matmul(m, x, pmap, &ps, KM, t, &R)) != 0)
 		goto out;
 	/* R is [fg, N*nout, og]; move into the output layout */
 	free(map);
@@ -333,9 +380,8 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 	    NULL, &rs, t, out);
 out:
 	free(map);
-	spu_value_free(P);
+	free(pmap);
 	spu_value_free(KM);
 	spu_value_free(R);
-	spu_value_free(zero);
 	return rc;
 }

@@ -658,6 +658,7 @@ const struct spu_proto_ops spu_semi2k_ops = {
 	.mul = spu_semi2k_mul,
 	.matmul = spu_semi2k_matmul,
 	.matmul_id = spu_semi2k_matmul_id,
+	.matmul_map = spu_semi2k_matmul_map,
 	.forget = spu_semi2k_forget,
 	.trunc = semi2k_trunc,
 	.nparts = semi2k_nparts,

@@ -26,6 +26,9 @@ int spu_semi2k_matmul(struct spu_mpc *m, void *const z[], void *const x[],
 int spu_semi2k_matmul_id(struct spu_mpc *m, void *const z[],
     void *const x[], void *const y[], size_t batch, size_t mm, size_t k,
     size_t nn, const uint64_t id[2]);
+int spu_semi2k_matmul_map(struct spu_mpc *m, void *const z[],
+    void *const x[], size_t nx, const int64_t *map, void *const y[],
+    size_t batch, size_t mm, size_t k, size_t nn, const uint64_t id[2]);
 void spu_semi2k_forget(struct spu_mpc *m);
 
 #endif

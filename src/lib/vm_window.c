@@ -39,6 +39,74 @@ move1(struct spu_mpc *m, const struct spu_value *src, const int64_t *map,
 }
 
 /*
+ * The winners [values | one-hots] of a level whose one-hots are public
+ * (the first): value b + keep (a - b), one products per pair; one-hot
+ * oh_b + keep (oh_a - oh_b), a secret bit times public words (local).
+ */
+static int
+level_public_oh(struct spu_vm_window *s, const struct spu_value *val,
+    const struct spu_value *oh, const struct spu_value *a,
+    const struct spu_value *b, const struct spu_value *keep, int64_t np,
+    int64_t w, struct spu_value **nv)
+{
+	struct spu_mpc *m = s->m;
+	int64_t h = w / 2, W = s->W;
+	int64_t *ma = NULL, *mb = NULL, *mk = NULL;
+	struct spu_value *d = NULL, *t = NULL, *wv = NULL, *oa = NULL;
+	struct spu_value *ob = NULL, *K = NULL, *wo = NULL;
+	const struct spu_value *parts[2];
+	int rc;
+
+	(void)val;
+	ma = spu_malloc((size_t)(np * W) + 1, sizeof(*ma));
+	mb = spu_malloc((size_t)(np * W) + 1, sizeof(*mb));
+	mk = spu_malloc((size_t)(np * W) + 1, sizeof(*mk));
+	if (ma == NULL || mb == NULL || mk == NULL) {
+		rc = nomem(m);
+		goto out;
+	}
+	for (int64_t q = 0; q < np; q++) {
+		int64_t e = q / h, c = q % h;
+		for (int64_t j = 0; j < W; j++) {
+			ma[q * W + j] = (e * w + 2 * c) * W + j;
+			mb[q * W + j] = (e * w + 2 * c + 1) * W + j;
+			mk[q * W + j] = q;
+		}
+	}
+	if ((rc = spu_hal_sub(m, a, b, &d)) != 0 ||
+	    (rc = spu_hal_mul(m, keep, d, a->dtype, &t)) != 0 ||
+	    (rc = spu_hal_add(m, b, t, &wv)) != 0)
+		goto out;
+	spu_value_free(t);
+	t = NULL;
+	if ((rc = move1(m, oh, ma, np * W, SPU_S64, &oa)) != 0 ||
+	    (rc = move1(m, oh, mb, np * W, SPU_S64, &ob)) != 0 ||
+	    (rc = spu_hal_sub(m, oa, ob, &t)) != 0 ||
+	    (rc = move1(m, keep, mk, np * W, SPU_S64, &K)) != 0)
+		goto out;
+	spu_value_free(oa);
+	if ((rc = spu_hal_mul(m, K, t, SPU_S64, &oa)) != 0 ||
+	    (rc = spu_hal_add(m, ob, oa, &wo)) != 0)
+		goto out;
+	wv->dtype = SPU_S64;
+	parts[0] = wv;
+	parts[1] = wo;
+	rc = spu_hal_concat(m, parts, 2, 0, nv);
+out:
+	free(ma);
+	free(mb);
+	free(mk);
+	spu_value_free(d);
+	spu_value_free(t);
+	spu_value_free(wv);
+	spu_value_free(oa);
+	spu_value_free(ob);
+	spu_value_free(K);
+	spu_value_free(wo);
+	return rc;
+}
+
+/*
  * One tournament level: w columns (valid[e * w + c] public) to (w + 1) / 2.
  * val [nw * w], oh [nw * w * W].
  */
@@ -96,8 +164,14 @@ level(struct spu_vm_window *s, struct spu_value **val, struct spu_value **oh,
 	    (rc = spu_hal_add(m, t, only, &keep)) != 0)
 		goto out;
 	keep->dtype = SPU_PRED;
-	/* D = [a - b, oh_a - oh_b], K = keep repeated; M = K D */
-	{
+	if ((*oh)->vis == SPU_PUBLIC) {
+		/* the first level's one-hots are public: only the values
+		 * need products, the winners' one-hots are linear in keep */
+		rc = level_public_oh(s, *val, *oh, a, b, keep, np, w, &nv);
+		if (rc != 0)
+			goto out;
+	} else {
+		/* D = [a - b, oh_a - oh_b], K = keep repeated; M = K D */
 		const struct spu_value *src[2] = { *val, *oh };
 		int64_t nvs = (int64_t)(*val)->n, n = np * (W + 1);
 		struct spu_value *da = NULL, *db = NULL;

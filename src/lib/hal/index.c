@@ -284,7 +284,7 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 	int64_t cg = ks->dim[kin], og, nout = 1, kwin = 1;
 	struct spu_shape ps, kms, rs;
 	struct spu_value *KM = NULL, *R = NULL;
-	int64_t *map = NULL, *pmap = NULL;
+	int64_t *map = NULL, *pmap = NULL, *sp = NULL;
 
 	if (fg < 1 || cin != cg * fg || cout % fg != 0)
 		return bad(m, "conv: feature groups do not divide the features");
@@ -306,15 +306,15 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
-	{
-		size_t i = 0;
-		for (int64_t gr = 0; gr < fg; gr++)
-		for (int64_t b = 0; b < N; b++)
-		for (int64_t o = 0; o < nout; o++)
-		for (int64_t c = 0; c < cg; c++)
-		for (int64_t q = 0; q < kwin; q++, i++) {
-			int64_t j = b * xst[ib] + (gr * cg + c) * xst[ifeat];
-			int64_t orem = o, qrem = q;
+	/* the spatial part of every (output position, window position)
+	 * pair once: the input offset, or -1 in padding and dilation holes */
+	if ((sp = spu_malloc((size_t)(nout * kwin), sizeof(*sp))) == NULL) {
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (int64_t o = 0; o < nout; o++)
+		for (int64_t q = 0; q < kwin; q++) {
+			int64_t j = 0, orem = o, qrem = q;
 			for (int d = ns - 1; d >= 0 && j >= 0; d--) {
 				int64_t osz = s->dim[o_sp[d]], ksz = ks->dim[k_sp[d]];
 				int64_t oc = orem % osz, kc = qrem % ksz;
@@ -328,7 +328,18 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 				else
 					j += (p / w->base_dilate[d]) * xst[in_sp[d]];
 			}
-			map[i] = j;
+			sp[o * kwin + q] = j;
+		}
+	{
+		size_t i = 0;
+		for (int64_t gr = 0; gr < fg; gr++)
+		for (int64_t b = 0; b < N; b++)
+		for (int64_t o = 0; o < nout; o++)
+		for (int64_t c = 0; c < cg; c++) {
+			int64_t base = b * xst[ib] + (gr * cg + c) * xst[ifeat];
+			const int64_t *so = sp + o * kwin;
+			for (int64_t q = 0; q < kwin; q++, i++)
+				map[i] = so[q] < 0 ? -1 : base + so[q];
 		}
 	}
 	/* the patches' map goes to the product, which never has to
@@ -379,6 +390,7 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 	rc = spu_hal_index_move(m, (const struct spu_value *const *)&R, 1, map,
 	    NULL, &rs, t, out);
 out:
+	free(sp);
 	free(map);
 	free(pmap);
 	spu_value_free(KM);

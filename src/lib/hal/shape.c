@@ -64,6 +64,30 @@ spu_hal_index_move(struct spu_mpc *m, const struct spu_value *const *src,
 	}
 	for (int sh = 0; sh < z->nshares; sh++) {
 		uint8_t *dst = z->share[sh];
+		if (K == 8) {
+			/* the 64-bit ring a word at a time */
+			uint64_t fv = 0, *dv = (uint64_t *)(void *)dst;
+			if (fill != NULL)
+				memcpy(&fv, fill->share[sh], 8);
+			for (size_t i = 0; i < z->n; i++) {
+				int64_t j = idx[i];
+				int k = 0;
+				if (j < 0 || (size_t)j >= total) {
+					if (fill == NULL) {
+						rc = bad(m, "index out of range");
+						goto out;
+					}
+					dv[i] = fv;
+					continue;
+				}
+				while ((size_t)j >= use[k]->n) {
+					j -= (int64_t)use[k]->n;
+					k++;
+				}
+				dv[i] = ((const uint64_t *)use[k]->share[sh])[j];
+			}
+			continue;
+		}
 		for (size_t i = 0; i < z->n; i++) {
 			int64_t j = idx[i];
 			const uint8_t *p;

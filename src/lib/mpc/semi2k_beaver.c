@@ -208,6 +208,13 @@ expand(struct spu_mpc *m, const void *v, const int64_t *map, size_t n)
 
 	if (w == NULL)
 		return NULL;
+	if (K == 8) {
+		const uint64_t *vv = v;
+		uint64_t *ww = (uint64_t *)(void *)w;
+		for (size_t i = 0; i < n; i++)
+			ww[i] = map[i] < 0 ? 0 : vv[map[i]];
+		return w;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (map[i] < 0)
 			memset(w + i * K, 0, K);

@@ -26,7 +26,7 @@ struct frame {
 	struct spu_value **slot;
 	uint32_t *last_use;	/* per slot: index of the last reading insn */
 	unsigned char *borrowed;	/* per slot: the caller's shares */
-	int top;		/* the run's entry call: params are its inputs */
+	int top;	/* the run's entry call: params are its inputs */
 };
 
 static double

@@ -34,7 +34,7 @@ struct job {
 	void *x[SPU_MAX_SHARES], *y[SPU_MAX_SHARES];	/* N_ELEM */
 	void *a[SPU_MAX_SHARES], *b[SPU_MAX_SHARES];	/* MMxKK, KKxNN */
 	void *mul, *mm, *mv, *addp, *xy_int;		/* opened results */
-	void *mmid[2];			/* a b twice with a's id (matmul_id) */
+	void *mmid[2];		/* a b twice with a's id (matmul_id) */
 	uint64_t mmid_bytes[2];
 	const void *pub;				/* public N_ELEM */
 	uint64_t mul_bytes, mul_rounds, trunc_bytes, trunc_rounds;
@@ -250,8 +250,9 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 					worst_mm = fabs(got - want) / tol;
 			}
 			for (int q = 0; q < 2 && proto == SPU_SEMI2K; q++) {
-				got = spu_fxp_decode_f64(field, fxp, spu_ring_get(
-				    field, jobs[0].mmid[q], r * NN + c));
+				spu_u128 gw = spu_ring_get(field,
+				    jobs[0].mmid[q], r * NN + c);
+				got = spu_fxp_decode_f64(field, fxp, gw);
 				if (fabs(got - want) / tol > worst_mmid)
 					worst_mmid = fabs(got - want) / tol;
 			}

@@ -92,17 +92,21 @@ elementwise(unsigned f)
 		spu_ring_copy(f, z0, z, N);
 		spu_ring_mac2(f, z, x, y, u, z, N);
 		for (size_t i = 0; i < N; i++) {
-			spu_u128 a = spu_ring_get(f, x, i), b = spu_ring_get(f, y, i),
-			    c = spu_ring_get(f, u, i), d = spu_ring_get(f, z0, i);
+			spu_u128 a = spu_ring_get(f, x, i);
+			spu_u128 b = spu_ring_get(f, y, i);
+			spu_u128 c = spu_ring_get(f, u, i);
+			spu_u128 d = spu_ring_get(f, z0, i);
 			if (spu_ring_get(f, z, i) != mask(f, d + a * b + c * d))
 				ok_mac = 0;
 		}
 		spu_ring_copy(f, z, u, N);
 		spu_ring_cross(f, z, x, u, y, z, N);
 		for (size_t i = 0; i < N; i++) {
-			spu_u128 a = spu_ring_get(f, x, i), b = spu_ring_get(f, y, i),
-			    c = spu_ring_get(f, u, i);
-			if (spu_ring_get(f, z, i) != mask(f, a * (b + c) + c * b))
+			spu_u128 a = spu_ring_get(f, x, i);
+			spu_u128 b = spu_ring_get(f, y, i);
+			spu_u128 c = spu_ring_get(f, u, i);
+			spu_u128 want = mask(f, a * (b + c) + c * b);
+			if (spu_ring_get(f, z, i) != want)
 				ok_cross = 0;
 		}
 		ok(ok_mac, "Z_2^%u: z += a b + c d wraps exactly", f);

@@ -242,7 +242,8 @@ patches_matmul(struct spu_mpc *m, const struct spu_value *x,
 		    (size_t)xs->dim[r - 2], (size_t)xs->dim[r - 1],
 		    (size_t)sb->dim[r - 1], id);
 		if (rc == 0)
-			rc = spu_hal_trunc(m, z, spu_hal_product_scale(m, x, b));
+			rc = spu_hal_trunc(m, z,
+			    spu_hal_product_scale(m, x, b));
 		if (rc != 0) {
 			spu_value_free(z);
 			return rc;

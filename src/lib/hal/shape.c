@@ -74,7 +74,8 @@ spu_hal_index_move(struct spu_mpc *m, const struct spu_value *const *src,
 				int k = 0;
 				if (j < 0 || (size_t)j >= total) {
 					if (fill == NULL) {
-						rc = bad(m, "index out of range");
+						rc = bad(m,
+						    "index out of range");
 						goto out;
 					}
 					dv[i] = fv;
@@ -84,7 +85,8 @@ spu_hal_index_move(struct spu_mpc *m, const struct spu_value *const *src,
 					j -= (int64_t)use[k]->n;
 					k++;
 				}
-				dv[i] = ((const uint64_t *)use[k]->share[sh])[j];
+				dv[i] = ((const uint64_t *)
+				    use[k]->share[sh])[j];
 			}
 			continue;
 		}

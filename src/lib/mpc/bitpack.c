@@ -339,8 +339,8 @@ spu_bytes_xor_and2(uint8_t *z, const uint8_t *x0, const uint8_t *y0,
     const uint8_t *x1, const uint8_t *y1, size_t len)
 {
 #define LOAD_OPERANDS(i, c) (v_[0] = v_[1] = v_[2] = v_[3] = v_[4] = 0,	\
-	memcpy(&v_[0], x0 + (i), c), memcpy(&v_[1], y0 + (i), c),		\
-	memcpy(&v_[2], x1 + (i), c), memcpy(&v_[3], y1 + (i), c),		\
+	memcpy(&v_[0], x0 + (i), c), memcpy(&v_[1], y0 + (i), c),	\
+	memcpy(&v_[2], x1 + (i), c), memcpy(&v_[3], y1 + (i), c),	\
 	memcpy(&v_[4], z + (i), c))
 	BYTES_LOOP(len, v_[4] ^ (v_[0] & v_[1]) ^ (v_[2] & v_[3]));
 #undef LOAD_OPERANDS

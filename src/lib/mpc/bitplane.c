@@ -322,8 +322,10 @@ spu_b_msb_p(struct spu_mpc *m, uint8_t *const z[], void *const x[],
 		goto out;
 	while (w > 1) {
 		unsigned np = w / 2, nl = 2 * np - 1;
-		const uint8_t *lp[SPU_MAX_SHARES][128], *rp[SPU_MAX_SHARES][128];
-		const uint8_t *const *ls[SPU_MAX_SHARES], *const *rs[SPU_MAX_SHARES];
+		const uint8_t *lp[SPU_MAX_SHARES][128];
+		const uint8_t *rp[SPU_MAX_SHARES][128];
+		const uint8_t *const *ls[SPU_MAX_SHARES];
+		const uint8_t *const *rs[SPU_MAX_SHARES];
 		/* L = [P_{2q+1} for q < np, P_{2q+1} for 1 <= q < np] AND
 		 * [G_{2q} for q < np, P_{2q} for 1 <= q < np], the operands
 		 * gathered where they are */

@@ -313,8 +313,9 @@ pack_bits(struct spu_mpc *m, uint8_t *p[], void *const x[], size_t n,
 		for (unsigned t = 0; t < cnt; t++)
 			for (size_t i = 0; i < n; i++) {
 				size_t j = (size_t)t * n + i;
-				p[s][j >> 3] |= (uint8_t)(((spu_bget(f, x[s], i) >>
-				    pos[t]) & 1) << (j & 7));
+				spu_u128 v = spu_bget(f, x[s], i);
+				p[s][j >> 3] |= (uint8_t)(((v >> pos[t]) & 1) <<
+				    (j & 7));
 			}
 	}
 	return 0;
@@ -471,11 +472,14 @@ spu_b_bits_lin(struct spu_mpc *m, void *const z[], void *const x[],
 		for (int s = 0; s < m->nshares; s++) {
 			spu_ring_zero(f, z[s], (size_t)L * n);
 			for (unsigned l = 0; l < L; l++)
-				for (unsigned t = 0; t < cnt; t++)
-					spu_ring_axpy(f, (uint8_t *)z[s] +
-					    (size_t)l * n * K, (uint8_t *)b.s[s] +
-					    (size_t)t * n * K,
+				for (unsigned t = 0; t < cnt; t++) {
+					uint8_t *zl = (uint8_t *)z[s] +
+					    (size_t)l * n * K;
+					const uint8_t *bt = (uint8_t *)b.s[s] +
+					    (size_t)t * n * K;
+					spu_ring_axpy(f, zl, bt,
 					    w[(size_t)l * cnt + t], n);
+				}
 		}
 	spu_sv_free(m, &b);
 	return rc;

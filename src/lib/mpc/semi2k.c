@@ -402,7 +402,8 @@ dealer_fix_and(struct spu_mpc *m, uint8_t *c, const uint8_t *a,
 		for (int j = 1; j < m->nparties; j++) {
 			spu_prg_xor_at(&m->dealer[j], draw[j][0], o, A, cnt);
 			spu_prg_xor_at(&m->dealer[j], draw[j][1], o, B, cnt);
-			spu_prg_xor_at(&m->dealer[j], draw[j][2], o, c + o, cnt);
+			spu_prg_xor_at(&m->dealer[j], draw[j][2], o, c + o,
+			    cnt);
 		}
 		spu_bytes_and(A, A, B, cnt);
 		spu_bytes_xor(c + o, c + o, A, cnt);
@@ -451,7 +452,7 @@ semi2k_and_pv(struct spu_mpc *m, uint8_t *const z[], const uint8_t *const *x[],
 	}
 	if ((rc = allreduce_xor(m, ed, ed, 2 * len)) != 0)
 		goto out;
-	if (m->party == 0)				/* e&b ^ e&d = e&(b^d) */
+	if (m->party == 0)		/* e&b ^ e&d = e&(b^d) */
 		spu_bytes_xor(b, b, ed + len, len);
 	spu_bytes_xor_and2(z[0], ed, b, ed + len, a, len);
 out:

@@ -102,7 +102,7 @@ beaver_mul(struct spu_mpc *m, void *z, const void *x, const void *y,
 	}
 	if ((rc = spu_semi2k_allreduce_add(m, ed, ed, 2 * n)) != 0)
 		goto out;
-	if (m->party == 0)				/* e b + e d = e (b + d) */
+	if (m->party == 0)		/* e b + e d = e (b + d) */
 		spu_ring_add(f, b, b, d, n);
 	spu_ring_mac2(f, z, e, b, a, d, n);
 out:
@@ -219,8 +219,8 @@ expand(struct spu_mpc *m, const void *v, const int64_t *map, size_t n)
 		if (map[i] < 0)
 			memset(w + i * K, 0, K);
 		else
-			memcpy(w + i * K, (const uint8_t *)v + (size_t)map[i] * K,
-			    K);
+			memcpy(w + i * K, (const uint8_t *)v +
+			    (size_t)map[i] * K, K);
 	}
 	return w;
 }
@@ -248,7 +248,7 @@ beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
 	struct mask *hit[2] = { NULL, NULL };
 	void *a[2] = { NULL, NULL }, *sa[2] = { NULL, NULL };
 	void *ek[2] = { NULL, NULL }, *bd = NULL;
-	void *wide[2] = { NULL, NULL };		/* expanded X-side operands */
+	void *wide[2] = { NULL, NULL };	/* expanded X-side operands */
 	uint8_t *open = NULL, *t = NULL;
 	int rc = 0;
 
@@ -280,7 +280,8 @@ beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
 		for (int j = 1; j < m->nparties; j++)
 			for (int s = 0; s < 3; s++)
 				if (s == 2 || hit[s] == NULL)
-					draw[j][s] = spu_prg_skip(&m->dealer[j]);
+					draw[j][s] =
+					    spu_prg_skip(&m->dealer[j]);
 		for (int s = 0; s < 2; s++) {
 			if (hit[s] != NULL) {
 				S[s] = hit[s]->sa;
@@ -290,8 +291,8 @@ beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
 				goto oom;
 			memcpy(sa[s], a[s], nv[s] * K);
 			for (int j = 1; j < m->nparties; j++)
-				spu_prg_ring_add_at(&m->dealer[j], draw[j][s], f,
-				    sa[s], nv[s], 0);
+				spu_prg_ring_add_at(&m->dealer[j],
+				    draw[j][s], f, sa[s], nv[s], 0);
 			S[s] = sa[s];
 		}
 		if (xmap != NULL) {
@@ -323,7 +324,7 @@ beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
 	}
 	if ((t = spu_malloc(nz, K)) == NULL)
 		goto oom;
-	if (xmap != NULL) {			/* E and A as X is laid out */
+	if (xmap != NULL) {		/* E and A as X is laid out */
 		if ((wide[0] = expand(m, E[0], xmap, nX)) == NULL ||
 		    (wide[1] = expand(m, A[0], xmap, nX)) == NULL)
 			goto oom;
@@ -342,7 +343,7 @@ beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
 	spu_ring_matmul(f, t, A[0], E[1], batch, mm, k, nn);
 	spu_ring_add(f, z, z, t, nz);
 	off = 0;
-	for (int s = 0; s < 2; s++)		/* the opened operands again */
+	for (int s = 0; s < 2; s++)	/* the opened operands again */
 		if (hit[s] == NULL) {
 			E[s] = open + off * K;
 			off += nv[s];
@@ -350,7 +351,7 @@ beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
 	for (int s = 0; s < 2 && rc == 0; s++) {
 		if (hit[s] != NULL || ids[s] == 0)
 			continue;
-		if (E[s] == open) {		/* at its front: keep it all */
+		if (E[s] == open) {	/* at its front: keep it all */
 			ek[s] = open;
 			open = NULL;
 		} else if ((ek[s] = spu_malloc(nv[s], K)) == NULL) {

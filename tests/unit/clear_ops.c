@@ -381,15 +381,7 @@ conv(enum spu_dtype t, struct spu_tensor *x, struct spu_tensor *k,
 	uint32_t z = OP(f, SPU_OP_CONV, t, rs, a, b);
 	struct spu_insn *in = tb_last(f);
 
-	/* NHWC, HWIO, NHWC */
-	ATTR(in, SPU_ATTR_CONV_DIMS, 0, 3, 1, 2, 2, 3, 0, 1, 0, 3, 1, 2);
-	ATTR(in, SPU_ATTR_WSTRIDE, stride, stride);
-	ATTR(in, SPU_ATTR_PAD_LO, pad, pad);
-	ATTR(in, SPU_ATTR_PAD_HI, pad, pad);
-	ATTR(in, SPU_ATTR_BASE_DILATE, 1, 1);
-	ATTR(in, SPU_ATTR_WIN_DILATE, 1, 1);
-	ATTR(in, SPU_ATTR_FEATURE_GROUPS, fg);
-	ATTR(in, SPU_ATTR_BATCH_GROUPS, bg);
+	tb_conv_nhwc(in, stride, pad, fg, bg);
 	RET(f, z);
 	return tb_run1(p, 2, TENS(x, k));
 }

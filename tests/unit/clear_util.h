@@ -150,6 +150,22 @@ tb_funcs(struct spu_insn *in, uint32_t n, const uint32_t *f)
 	memcpy(in->func, f, n * sizeof(*f));
 }
 
+/* A 2-D convolution's attributes: NHWC input, HWIO kernel, NHWC
+ * output; stride and padding on both spatial dimensions. */
+static inline void
+tb_conv_nhwc(struct spu_insn *in, int64_t stride, int64_t pad, int64_t fg,
+    int64_t bg)
+{
+	ATTR(in, SPU_ATTR_CONV_DIMS, 0, 3, 1, 2, 2, 3, 0, 1, 0, 3, 1, 2);
+	ATTR(in, SPU_ATTR_WSTRIDE, stride, stride);
+	ATTR(in, SPU_ATTR_PAD_LO, pad, pad);
+	ATTR(in, SPU_ATTR_PAD_HI, pad, pad);
+	ATTR(in, SPU_ATTR_BASE_DILATE, 1, 1);
+	ATTR(in, SPU_ATTR_WIN_DILATE, 1, 1);
+	ATTR(in, SPU_ATTR_FEATURE_GROUPS, fg);
+	ATTR(in, SPU_ATTR_BATCH_GROUPS, bg);
+}
+
 static inline uint32_t
 tb_param(struct spu_func *f, uint32_t idx, enum spu_dtype t,
     struct spu_shape s)

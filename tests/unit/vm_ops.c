@@ -881,20 +881,6 @@ test_network(void)
 /* ---- convolution (the patches as a map of the input: semi2k opens
  * the input, not the patches) ---- */
 
-static void
-conv_attrs(struct spu_insn *in, int64_t stride, int64_t pad)
-{
-	/* NHWC, HWIO, NHWC */
-	ATTR(in, SPU_ATTR_CONV_DIMS, 0, 3, 1, 2, 2, 3, 0, 1, 0, 3, 1, 2);
-	ATTR(in, SPU_ATTR_WSTRIDE, stride, stride);
-	ATTR(in, SPU_ATTR_PAD_LO, pad, pad);
-	ATTR(in, SPU_ATTR_PAD_HI, pad, pad);
-	ATTR(in, SPU_ATTR_BASE_DILATE, 1, 1);
-	ATTR(in, SPU_ATTR_WIN_DILATE, 1, 1);
-	ATTR(in, SPU_ATTR_FEATURE_GROUPS, 1);
-	ATTR(in, SPU_ATTR_BATCH_GROUPS, 1);
-}
-
 /* a 3x3 image, a 2x2 kernel: valid, strided with padding, and the
  * image used twice (the second product reuses its mask in semi2k) */
 static void
@@ -916,9 +902,9 @@ test_conv(void)
 	};
 
 	z1 = OP(f, SPU_OP_CONV, SPU_F32, rs, x, k);
-	conv_attrs(tb_last(f), 1, 0);
+	tb_conv_nhwc(tb_last(f), 1, 0, 1, 1);
 	z2 = OP(f, SPU_OP_CONV, SPU_F32, rs, x, k);
-	conv_attrs(tb_last(f), 2, 1);
+	tb_conv_nhwc(tb_last(f), 2, 1, 1, 1);
 	RET(f, z1, z2);
 	secretize(p, 3);
 	check("conv: valid, and stride 2 with padding", p, in, 2, w, 2);

@@ -552,6 +552,34 @@ out:
 }
 
 /*
+ * The dealer's N random bits r as arithmetic shares (r_0 = bit - sum of
+ * the others' draws, bit = the lsb of party 0's own draw; every party's
+ * XOR share of a bit is the lsb of its arithmetic share), and c = x ^ r
+ * for N packed bits x, opened packed into pk (1 round, N / 8 bytes to
+ * every peer): what every B2A of single bits starts with.
+ */
+static int
+open_masked_bits(struct spu_mpc *m, void *r, uint8_t *pk, const uint8_t *x,
+    size_t N)
+{
+	unsigned f = m->field;
+	size_t pb = (N + 7) / 8;
+
+	spu_prg_ring(&m->dealer[m->party], f, r, N);
+	if (m->party == 0) {
+		for (size_t j = 0; j < N; j++)
+			spu_bset(f, r, j, spu_bget(f, r, j) & 1);
+		for (int p = 1; p < m->nparties; p++)
+			spu_prg_ring_add(&m->dealer[p], f, r, N, 1);
+	}
+	memset(pk, 0, pb);
+	for (size_t j = 0; j < N; j++)
+		pk[j >> 3] |= (uint8_t)((((x[j >> 3] >> (j & 7)) ^
+		    (unsigned)spu_bget(f, r, j)) & 1) << (j & 7));
+	return allreduce_xor(m, pk, pk, pb);
+}
+
+/*
  * semi2k_b2a for single bits straight from packed bits, its dealer
  * draws and message unchanged: the dealer's random bit r is drawn
  * into z (party 0 replays the others' draws into it), c = x ^ lsb(r)
@@ -571,20 +599,7 @@ semi2k_b2a_bit(struct spu_mpc *m, void *const z[], const uint8_t *const x[],
 		return 0;
 	if ((pk = spu_bytes_alloc(pb)) == NULL)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-	spu_prg_ring(&m->dealer[m->party], f, z[0], n);
-	if (m->party == 0) {
-		/* r_0 = bit - sum_{j>0} r_j with bit = lsb of my own draw */
-		for (size_t i = 0; i < n; i++)
-			spu_bset(f, z[0], i, spu_bget(f, z[0], i) & 1);
-		for (int j = 1; j < m->nparties; j++)
-			spu_prg_ring_add(&m->dealer[j], f, z[0], n, 1);
-	}
-	/* c = x ^ my XOR share of r (the lsb of my arithmetic share) */
-	memset(pk, 0, pb);
-	for (size_t i = 0; i < n; i++)
-		pk[i >> 3] |= (uint8_t)((((x[0][i >> 3] >> (i & 7)) ^
-		    (unsigned)spu_bget(f, z[0], i)) & 1) << (i & 7));
-	if ((rc = allreduce_xor(m, pk, pk, pb)) == 0)
+	if ((rc = open_masked_bits(m, z[0], pk, x[0], n)) == 0)
 		for (size_t i = 0; i < n; i++) {
 			unsigned c = (pk[i >> 3] >> (i & 7)) & 1;
 			spu_u128 r = spu_bget(f, z[0], i);
@@ -618,19 +633,7 @@ semi2k_b2a_lin(struct spu_mpc *m, void *const z[], const uint8_t *const x[],
 		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
-	spu_prg_ring(&m->dealer[m->party], f, r, N);
-	if (m->party == 0) {
-		/* r_0 = bit - sum_{j>0} r_j with bit = lsb of my own draw */
-		for (size_t j = 0; j < N; j++)
-			spu_bset(f, r, j, spu_bget(f, r, j) & 1);
-		for (int p = 1; p < m->nparties; p++)
-			spu_prg_ring_add(&m->dealer[p], f, r, N, 1);
-	}
-	memset(pk, 0, pb);
-	for (size_t j = 0; j < N; j++)
-		pk[j >> 3] |= (uint8_t)((((x[0][j >> 3] >> (j & 7)) ^
-		    (unsigned)spu_bget(f, r, j)) & 1) << (j & 7));
-	if ((rc = allreduce_xor(m, pk, pk, pb)) != 0)
+	if ((rc = open_masked_bits(m, r, pk, x[0], N)) != 0)
 		goto out;
 	spu_ring_zero(f, z[0], (size_t)L * n);
 	for (unsigned t = 0; t < cnt; t++) {

@@ -44,8 +44,7 @@ move1(struct spu_mpc *m, const struct spu_value *src, const int64_t *map,
  * oh_b + keep (oh_a - oh_b), a secret bit times public words (local).
  */
 static int
-level_public_oh(struct spu_vm_window *s, const struct spu_value *val,
-    const struct spu_value *oh, const struct spu_value *a,
+level_public_oh(struct spu_vm_window *s, const struct spu_value *oh, const struct spu_value *a,
     const struct spu_value *b, const struct spu_value *keep, int64_t np,
     int64_t w, struct spu_value **nv)
 {
@@ -57,7 +56,6 @@ level_public_oh(struct spu_vm_window *s, const struct spu_value *val,
 	const struct spu_value *parts[2];
 	int rc;
 
-	(void)val;
 	ma = spu_malloc((size_t)(np * W) + 1, sizeof(*ma));
 	mb = spu_malloc((size_t)(np * W) + 1, sizeof(*mb));
 	mk = spu_malloc((size_t)(np * W) + 1, sizeof(*mk));
@@ -167,7 +165,7 @@ level(struct spu_vm_window *s, struct spu_value **val, struct spu_value **oh,
 	if ((*oh)->vis == SPU_PUBLIC) {
 		/* the first level's one-hots are public: only the values
 		 * need products, the winners' one-hots are linear in keep */
-		rc = level_public_oh(s, *val, *oh, a, b, keep, np, w, &nv);
+		rc = level_public_oh(s, *oh, a, b, keep, np, w, &nv);
 		if (rc != 0)
 			goto out;
 	} else {

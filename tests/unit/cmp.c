@@ -105,6 +105,36 @@ keep(struct spu_mpc *m, struct job *j, int slot, struct spu_value *v, int rc)
 	return 0;
 }
 
+/*
+ * A2B of x, then back: the whole word by b2a (lin 0), or the linear
+ * combination 3 x_0 - 7 x_5 + 2^(k-2) x_(k-1) of its bits by
+ * spu_b_bits_lin, the bits themselves never made (lin 1).  NULL on
+ * failure.
+ */
+static struct spu_value *
+from_bits(struct spu_mpc *m, const struct spu_value *x, int lin)
+{
+	unsigned pos[3] = { 0, 5, m->field - 1 };
+	spu_u128 w[3] = { 3, (spu_u128)0 - 7, (spu_u128)1 << (m->field - 2) };
+	struct spu_value *z = spu_value_dup(x);
+	struct spu_sv b;
+	int rc;
+
+	if (z == NULL || spu_sv_alloc(m, &b, N) != 0) {
+		spu_value_free(z);
+		return NULL;
+	}
+	if ((rc = spu_b_a2b(m, b.s, x->share, N)) == 0)
+		rc = lin ? spu_b_bits_lin(m, z->share, b.s, N, pos, 3, w, 1) :
+		    m->ops->b2a(m, z->share, b.s, N, m->field);
+	spu_sv_free(m, &b);
+	if (rc != 0) {
+		spu_value_free(z);
+		return NULL;
+	}
+	return z;
+}
+
 static int
 work(struct spu_mpc *m, struct job *j)
 {
@@ -219,36 +249,10 @@ work(struct spu_mpc *m, struct job *j)
 	DO(R_IEQ, spu_hal_equal(m, IX, IY, &t));
 	DO(R_IAND, spu_hal_and(m, IX, IY, &t));
 	DO(R_IOR, spu_hal_or(m, IX, IY, &t));
-	{
-		struct spu_value *z = spu_value_dup(X);
-		struct spu_sv b;
-		if (z == NULL || spu_sv_alloc(m, &b, N) != 0) {
-			spu_value_free(z);
-			rc = SPU_ENOMEM;
-			goto out;
-		}
-		if ((rc = spu_b_a2b(m, b.s, X->share, N)) == 0)
-			rc = m->ops->b2a(m, z->share, b.s, N, m->field);
-		spu_sv_free(m, &b);
-		if ((rc = keep(m, j, R_A2B, z, rc)) != 0)
-			goto out;
-	}
-	{
-		/* a linear combination of bits, never the bits themselves */
-		unsigned pos[3] = { 0, 5, m->field - 1 };
-		spu_u128 w[3] = { 3, (spu_u128)0 - 7,
-		    (spu_u128)1 << (m->field - 2) };
-		struct spu_value *z = spu_value_dup(X);
-		struct spu_sv b;
-		if (z == NULL || spu_sv_alloc(m, &b, N) != 0) {
-			spu_value_free(z);
-			rc = SPU_ENOMEM;
-			goto out;
-		}
-		if ((rc = spu_b_a2b(m, b.s, X->share, N)) == 0)
-			rc = spu_b_bits_lin(m, z->share, b.s, N, pos, 3, w, 1);
-		spu_sv_free(m, &b);
-		if ((rc = keep(m, j, R_LIN, z, rc)) != 0)
+	for (int lin = 0; lin < 2; lin++) {
+		struct spu_value *z = from_bits(m, X, lin);
+		if ((rc = keep(m, j, lin ? R_LIN : R_A2B, z,
+		    z != NULL ? 0 : SPU_EPROTO)) != 0)
 			goto out;
 	}
 	if ((rc = keep(m, j, R_LT, lt, 0)) != 0) {

@@ -649,8 +649,8 @@ aby3_b2a_lin(struct spu_mpc *m, void *const z[], const uint8_t *const x[],
 		    (size_t)L * n * K);
 	}
 out:
-	spu_free_secret(y, y != NULL ? N * K : 0);
-	spu_free_secret(tv, tv != NULL ? n * K : 0);
+	spu_free_secret(y, N * K);
+	spu_free_secret(tv, n * K);
 	return rc;
 }
 

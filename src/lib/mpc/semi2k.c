@@ -649,8 +649,8 @@ semi2k_b2a_lin(struct spu_mpc *m, void *const z[], const uint8_t *const x[],
 			    w[(size_t)l * cnt + t], n);
 	}
 out:
-	spu_free_secret(r, r != NULL ? N * K : 0);
-	spu_free_secret(tv, tv != NULL ? n * K : 0);
+	spu_free_secret(r, N * K);
+	spu_free_secret(tv, n * K);
 	spu_bytes_free(pk, pb);
 	return rc;
 }

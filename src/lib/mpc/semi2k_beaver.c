@@ -243,7 +243,7 @@ beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
 	size_t K = spu_ring_size(f), nz = batch * mm * nn, nopen = 0, off;
 	size_t nX = batch * mm * k;
 	size_t nv[2] = { xmap != NULL ? nxs : nX, batch * k * nn };
-	const void *v[2] = { x, y }, *E[2], *A[2], *S[2];
+	const void *v[2] = { x, y }, *E[2], *Es[2], *A[2], *S[2];
 	uint64_t ids[2] = { 0, 0 }, draw[SPU_MAX_PARTIES][3];
 	struct mask *hit[2] = { NULL, NULL };
 	void *a[2] = { NULL, NULL }, *sa[2] = { NULL, NULL };
@@ -321,6 +321,7 @@ beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
 			E[s] = open + off * K;
 			off += nv[s];
 		}
+		Es[s] = E[s];		/* as opened, before any expansion */
 	}
 	if ((t = spu_malloc(nz, K)) == NULL)
 		goto oom;
@@ -342,22 +343,16 @@ beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
 	spu_ring_add(f, z, z, t, nz);
 	spu_ring_matmul(f, t, A[0], E[1], batch, mm, k, nn);
 	spu_ring_add(f, z, z, t, nz);
-	off = 0;
-	for (int s = 0; s < 2; s++)	/* the opened operands again */
-		if (hit[s] == NULL) {
-			E[s] = open + off * K;
-			off += nv[s];
-		}
 	for (int s = 0; s < 2 && rc == 0; s++) {
 		if (hit[s] != NULL || ids[s] == 0)
 			continue;
-		if (E[s] == open) {	/* at its front: keep it all */
+		if (Es[s] == open) {	/* at its front: keep it all */
 			ek[s] = open;
 			open = NULL;
 		} else if ((ek[s] = spu_malloc(nv[s], K)) == NULL) {
 			goto oom;
 		} else {
-			memcpy(ek[s], E[s], nv[s] * K);
+			memcpy(ek[s], Es[s], nv[s] * K);
 		}
 		rc = mask_keep(m, ids[s], nv[s], &a[s], &sa[s], &ek[s]);
 	}

@@ -193,7 +193,7 @@ msb_bool(struct spu_mpc *m, const struct spu_value *x, struct spu_value **z,
 		return SPU_ENOMEM;
 	if ((rc = spu_sv_alloc(m, &b, x->n)) != 0)
 		return rc;
-	rc = spu_b_msb(m, b.s, x->share, x->n);
+	rc = spu_b_msb(m, b.s, x->share, x->n, m->field);
 	if (link != NULL) {
 		*r1 = spu_link_stats(link)->rounds;
 		*b1 = spu_link_stats(link)->bytes_sent;

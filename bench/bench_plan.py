@@ -23,7 +23,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MPSPDZ = [("1000x1000 matmul", "matmul_1000", 3.2, 4.5),
           ("10^6 comparisons", "less_1e6", 0.155, 0.37),
           ("logistic regression step", "logreg_128x784", 3.4e-3, 12e-3),
-          ("MLP 784-128-10 step", "mlp_784-128-10", 0.13, 0.2)]
+          ("MLP 784-128-10 step", "mlp_784-128-10", 0.13, 0.2),
+          # MP-SPDZ's sfix compares 31-bit numbers (16 fraction bits):
+          # spu-run --compare-bits 33 at 18 fraction bits has its range
+          ("10^6 comparisons, --compare-bits 33", "less_1e6_k33", 0.155,
+           0.37),
+          ("logistic regression step, --compare-bits 33",
+           "logreg_128x784_k33", 3.4e-3, 12e-3),
+          ("MLP 784-128-10 step, --compare-bits 33", "mlp_784-128-10_k33",
+           0.13, 0.2)]
+# the --compare-bits rows: flags and label suffix
+K33 = (["--compare-bits", "33"], "_k33")
 
 
 def micro(b, kind, n, f=0, label=None):
@@ -97,6 +107,13 @@ def run_all(b, a):
         for p in ("aby3", "semi2k"):
             for lab, hlo, ins in progs[:3:2]:
                 b.measure("micro", lab, hlo, ins, [], p, 128, "LAN")
+        # comparisons on 33 bits instead of the ring's 64
+        for p in ("aby3", "semi2k"):
+            for lab, hlo, ins in (progs[2], progs[3], progs[8]):
+                b.measure("micro", lab + K33[1], hlo, ins, [], p, 64, "LAN",
+                          flags=K33[0])
+            b.measure("micro", mlp[0] + K33[1], mlp[1], mlp[2], mlp[3], p,
+                      64, "LAN", flags=K33[0])
         # the cost of authenticated encryption on the links
         for p in ("aby3", "semi2k"):
             for lab, hlo, ins in progs[:2]:

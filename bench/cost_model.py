@@ -65,15 +65,17 @@ def backtype(nbits):
 
 
 class Proto:
-    def __init__(self, name, k, f):
+    def __init__(self, name, k, f, cmp_bits=0):
         self.name, self.k, self.f = name, k, f
         self.K = k // 8
         self.L = int(math.log2(k))
         self.aby3 = name == "aby3"
+        # spu-run --compare-bits: the comparisons' width
+        self.ck = cmp_bits if 0 < cmp_bits < k else k
 
-    def carry_tree(self):
+    def carry_tree(self, bits=None):
         """AND traffic of carry_a2b after the first AND (packed)."""
-        w, s = self.k // 2, 0
+        w, s = (bits or self.k) // 2, 0
         while w >= 1:
             s += 2 * backtype(w)
             w //= 2
@@ -95,10 +97,18 @@ class Proto:
     def fsquare(self):
         return self.square() + self.trunc()
 
-    def msb(self):
+    def msb(self, bits=None):
+        """Sign over `bits` (the ring): the adder's operands and ANDs
+        shrink with it, aby3's B2A to a ring word does not."""
+        bits = bits or self.k
+        kb, lg = bits / 8.0, int(math.ceil(math.log2(bits)))
         if self.aby3:
-            return Cost(self.K + self.K + self.carry_tree(), 2 + self.L)
-        return Cost(2 * self.K + 2 * self.carry_tree(), 1 + self.L)
+            return Cost(kb + self.K + self.carry_tree(bits), 2 + lg)
+        return Cost(2 * kb + 2 * self.carry_tree(bits), 1 + lg)
+
+    def cmp_msb(self):
+        """The sign of a comparison of floats (--compare-bits)."""
+        return self.msb(self.ck)
 
     def mux(self):
         return Cost(3 * self.K, 2) if self.aby3 else Cost(2 * self.K, 1)
@@ -120,7 +130,7 @@ class Proto:
 
     # compositions (protocols.md section 5)
     def relu(self):
-        return self.msb() + self.mux()
+        return self.cmp_msb() + self.mux()
 
     def hob(self):
         """highestOneBit: A2B, prefix-or (L ANDs)."""
@@ -322,7 +332,7 @@ def model(text, proto, public=()):
                 else:
                     c = proto.trunc() * n
             elif op == "compare":
-                c = proto.msb() * n
+                c = proto.cmp_msb() * n
             elif op in ("maximum", "minimum"):
                 c = proto.relu() * n
             elif op == "select":
@@ -383,14 +393,15 @@ def main():
     ap.add_argument("--field", type=int, default=64, choices=(64, 128))
     ap.add_argument("--fxp", type=int)
     ap.add_argument("--public", type=int, action="append", default=[])
+    ap.add_argument("--compare-bits", type=int, default=0)
     ap.add_argument("--ops", action="store_true")
     ap.add_argument("file")
     a = ap.parse_args()
     f = a.fxp or {64: 18, 128: 26}[a.field]
     with open(a.file) as fp:
         text = fp.read()
-    b, r, dep, per, live = model(text, Proto(a.protocol, a.field, f),
-                                 a.public)
+    b, r, dep, per, live = model(
+        text, Proto(a.protocol, a.field, f, a.compare_bits), a.public)
     print("bytes %d rounds %d depth %d" % (round(b), r, dep))
     if a.ops:
         print("peak live values %d bytes per party" % live)

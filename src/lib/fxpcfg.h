@@ -3,8 +3,8 @@
  * has several (exp, log, logistic, tanh) and how many Goldschmidt
  * iterations its reciprocals take.  Carried by struct spu_mpc (fxpcfg);
  * a zeroed struct selects the defaults, which are the accurate methods.
- * spu-run sets it from --exp, --exp-iters, --log, --recip-iters,
- * --sigmoid and --tanh.  Not for the ring or fraction bits: see fxp.h.
+ * spu-run sets it from --compare-bits, --exp, --exp-iters, --log,
+ * --recip-iters, --sigmoid and --tanh.  Not for the ring or fraction bits: see fxp.h.
  */
 #ifndef SPU_FXPCFG_H
 #define SPU_FXPCFG_H
@@ -45,6 +45,10 @@ struct spu_fxp_config {
 	int recip_iters;		/* Goldschmidt, 0 = 2 (f <= 20) or 3 */
 	int sigmoid;			/* enum spu_sigmoid_method */
 	int tanh;			/* enum spu_tanh_method */
+	/* bits of the comparisons of floats (2..field; 0 = the field):
+	 * exact only while the compared values differ by less than
+	 * 2^(cmp_bits - 1 - fraction bits) */
+	unsigned cmp_bits;
 };
 
 /*

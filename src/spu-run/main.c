@@ -67,6 +67,9 @@ usage(FILE *f)
 "      --sigmoid METHOD   logistic method: auto (default), pw, real, mm1\n"
 "                         or seg3\n"
 "      --tanh METHOD      tanh method: real (default) or cheb\n"
+"      --compare-bits K   compare floats on K bits, not the whole ring:\n"
+"                         faster, exact while they differ by less than\n"
+"                         2^(K-1-fxp) (default: the ring)\n"
 "      --stats            print wall time, bytes and rounds per party\n"
 "      --profile          print count, time, bytes and rounds per op kind\n"
 "      --progress         show a progress bar on stderr (a terminal only)\n"
@@ -175,13 +178,15 @@ print_stats(int party, const struct party_result *r)
 enum { OPT_PROTOCOL = 256, OPT_FIELD, OPT_FXP, OPT_STATS, OPT_KEYGEN,
     OPT_INSECURE, OPT_PROFILE, OPT_CLEARTEXT, OPT_LATENCY, OPT_BANDWIDTH,
     OPT_PROGRESS,
-    OPT_EXP, OPT_EXP_ITERS, OPT_LOG, OPT_RECIP_ITERS, OPT_SIGMOID, OPT_TANH };
+    OPT_EXP, OPT_EXP_ITERS, OPT_LOG, OPT_RECIP_ITERS, OPT_SIGMOID, OPT_TANH,
+    OPT_COMPARE_BITS };
 
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "cleartext", no_argument, NULL, OPT_CLEARTEXT },
+		{ "compare-bits", required_argument, NULL, OPT_COMPARE_BITS },
 		{ "exp", required_argument, NULL, OPT_EXP },
 		{ "exp-iters", required_argument, NULL, OPT_EXP_ITERS },
 		{ "fxp", required_argument, NULL, OPT_FXP },
@@ -299,6 +304,12 @@ main(int argc, char **argv)
 				return bad_usage("--recip-iters takes 1..6",
 				    optarg);
 			o.fxpcfg.recip_iters = (int)v;
+			break;
+		case OPT_COMPARE_BITS:
+			if (parse_int(optarg, 2, 128, &v))
+				return bad_usage("--compare-bits takes 2..128",
+				    optarg);
+			o.fxpcfg.cmp_bits = (unsigned)v;
 			break;
 		case OPT_CLEARTEXT:
 			cleartext = 1;

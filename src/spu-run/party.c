@@ -22,11 +22,14 @@
 #include "vm.h"
 
 #define HELLO_MAGIC "SPUHELLO"
-#define HELLO_VERSION 1
+#define HELLO_VERSION 2
 
 struct hello {
 	uint8_t magic[8];
 	uint32_t version, party, nparties, protocol, field, fxp;
+	/* the function library's methods (--exp, --compare-bits, ...):
+	 * parties that chose differently would exchange other messages */
+	uint32_t methods[7];
 	uint8_t digest[32];	/* program */
 	uint8_t inputs[32];	/* hash of bundle ids and public inputs */
 	uint8_t nonce[32];	/* fresh randomness for the session id */
@@ -218,6 +221,13 @@ handshake(struct spu_link *l, const struct run_opts *o,
 	put32(&mine.protocol, (uint32_t)in->protocol);
 	put32(&mine.field, (uint32_t)in->field);
 	put32(&mine.fxp, (uint32_t)in->fxp);
+	put32(&mine.methods[0], (uint32_t)o->fxpcfg.exp);
+	put32(&mine.methods[1], (uint32_t)o->fxpcfg.exp_iters);
+	put32(&mine.methods[2], (uint32_t)o->fxpcfg.log);
+	put32(&mine.methods[3], (uint32_t)o->fxpcfg.recip_iters);
+	put32(&mine.methods[4], (uint32_t)o->fxpcfg.sigmoid);
+	put32(&mine.methods[5], (uint32_t)o->fxpcfg.tanh);
+	put32(&mine.methods[6], o->fxpcfg.cmp_bits);
 	memcpy(mine.digest, o->digest, 32);
 	memcpy(mine.inputs, in->hash, 32);
 	randombytes_buf(mine.nonce, sizeof(mine.nonce));
@@ -248,6 +258,11 @@ handshake(struct spu_link *l, const struct run_opts *o,
 		    get32(&h->field) != (uint32_t)in->field ||
 		    get32(&h->fxp) != (uint32_t)in->fxp)
 			what = "uses another protocol, field or fxp";
+		else if (memcmp(h->methods, mine.methods,
+		    sizeof(mine.methods)) != 0)
+			what = "chose other function methods (--exp, --log, "
+			    "--sigmoid, --tanh, --exp-iters, --recip-iters, "
+			    "--compare-bits)";
 		else if (memcmp(h->inputs, mine.inputs, 32) != 0)
 			what = "has inputs from a different sharing";
 		if (what != NULL)
@@ -329,6 +344,12 @@ party_run(const struct run_opts *o, int party, struct spu_link *link,
 		rc = spu_fail(d, SPU_EINVAL, "%s cannot run with %d parties",
 		    spu_protocol_name((enum spu_protocol)in.protocol),
 		    in.nparties);
+		goto out;
+	}
+	if (o->fxpcfg.cmp_bits != 0 && (int)o->fxpcfg.cmp_bits < in.fxp + 2) {
+		rc = spu_fail(d, SPU_EINVAL, "--compare-bits %u leaves no "
+		    "integer bits above the %d fraction bits (at least %d)",
+		    o->fxpcfg.cmp_bits, in.fxp, in.fxp + 2);
 		goto out;
 	}
 	if (link == NULL && in.nparties > 1) {

@@ -30,7 +30,7 @@ enum {
 	R_LT, R_LTP, R_PLT, R_LE, R_GT, R_GE, R_EQ, R_EQP, R_NE, R_SEL,
 	R_SELP, R_MAX, R_MIN, R_MINP, R_RELU, R_ABS, R_SIGN, R_CLAMP, R_CLAMPS,
 	R_AND, R_OR, R_NOT, R_ILT, R_IEQ, R_IAND, R_IOR, R_A2B, R_MSB, R_LIN,
-	NRES
+	R_LTK, R_RELUK, NRES
 };
 static const char *rname[NRES] = {
 	"lt(x,y)", "lt(x,p)", "lt(p,x)", "le(x,y)", "gt(x,y)", "ge(x,p)",
@@ -38,8 +38,16 @@ static const char *rname[NRES] = {
 	"max(x,y)", "min(x,y)", "min(x,p)", "relu(x)", "abs(x)", "sign(x)",
 	"clamp(-1,x,1)", "clamp(lo,x,hi) secret bounds", "and(lt,eq)",
 	"or(lt,eq)", "not(lt)", "lt int", "eq int", "and int", "or int",
-	"b2a(a2b(x))", "msb_a(x)", "3 x_0 - 7 x_5 + 2^(k-2) x_(k-1) (bits_lin)"
+	"b2a(a2b(x))", "msb_a(x)", "3 x_0 - 7 x_5 + 2^(k-2) x_(k-1) (bits_lin)",
+	"lt(x,y) on cmp_bits(f)", "relu(x) on cmp_bits(f)"
 };
+
+/* --compare-bits for the operands here: |x - y| < 2^21 (lim 10^6) */
+static unsigned
+narrow_bits(int fxp)
+{
+	return (unsigned)fxp + 23;
+}
 
 struct ctx {
 	enum spu_protocol proto;
@@ -57,6 +65,7 @@ struct ctx {
 	uint64_t mrounds[SPU_MAX_PARTIES], mbytes[SPU_MAX_PARTIES];
 	uint64_t rrounds[SPU_MAX_PARTIES];	/* relu */
 	uint64_t erounds[SPU_MAX_PARTIES], ebytes[SPU_MAX_PARTIES]; /* eq */
+	uint64_t kbytes[SPU_MAX_PARTIES];	/* lt on narrow_bits */
 	int empty_ok[SPU_MAX_PARTIES];
 };
 
@@ -197,7 +206,7 @@ work(struct spu_mpc *m, struct job *j)
 			rc = SPU_ENOMEM;
 			goto out;
 		}
-		rc = spu_b_msb_a(m, z->share, X->share, N);
+		rc = spu_b_msb_a(m, z->share, X->share, N, m->field);
 		if (j->link) {
 			c->mbytes[p] = spu_link_stats(j->link)->bytes_sent - b0;
 			c->mrounds[p] = spu_link_stats(j->link)->rounds - r0;
@@ -249,6 +258,17 @@ work(struct spu_mpc *m, struct job *j)
 	DO(R_IEQ, spu_hal_equal(m, IX, IY, &t));
 	DO(R_IAND, spu_hal_and(m, IX, IY, &t));
 	DO(R_IOR, spu_hal_or(m, IX, IY, &t));
+	m->fxpcfg.cmp_bits = narrow_bits(m->fxp);
+	if (j->link)
+		b0 = spu_link_stats(j->link)->bytes_sent;
+	t = NULL;
+	rc = spu_hal_less(m, X, Y, &t);
+	if (j->link)
+		c->kbytes[p] = spu_link_stats(j->link)->bytes_sent - b0;
+	if ((rc = keep(m, j, R_LTK, t, rc)) != 0)
+		goto out;
+	DO(R_RELUK, spu_hal_relu(m, X, &t));
+	m->fxpcfg.cmp_bits = 0;
 	for (int lin = 0; lin < 2; lin++) {
 		struct spu_value *z = from_bits(m, X, lin);
 		if ((rc = keep(m, j, lin ? R_LIN : R_A2B, z,
@@ -407,6 +427,8 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 		want[R_IOR][i] = (spu_u128)(ix | iy);
 		want[R_A2B][i] = (spu_u128)x;
 		want[R_MSB][i] = x < 0;
+		want[R_LTK][i] = x < y;
+		want[R_RELUK][i] = (spu_u128)(x > 0 ? x : 0);
 		{
 			spu_u128 u = (spu_u128)x;
 			want[R_LIN][i] = 3 * (u & 1) - 7 * ((u >> 5) & 1) +
@@ -503,6 +525,16 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 				    "rounds, %.1f bytes/elem (want %llu rounds)",
 				    pn, field, nparties, (unsigned long long)er,
 				    (double)eb / N, (unsigned long long)wr);
+			}
+			if (narrow_bits(fxp) < field) {
+				uint64_t kb = 0;
+				for (int p = 0; p < nparties; p++)
+					if (c.kbytes[p] > kb)
+						kb = c.kbytes[p];
+				ok(kb < lb, "%s field %u, %d parties: less on %u "
+				    "bits sends %.1f bytes/elem, the ring's %.1f",
+				    pn, field, nparties, narrow_bits(fxp),
+				    (double)kb / N, (double)lb / N);
 			}
 			ok(lr == mr && lr <= (proto == SPU_ABY3 ? 2u : 1u) +
 			    (nparties > 2 ? 1u : 0u) + 1 +

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "approx_util.h"
+#include "cmp.h"
 #include "hal.h"
 
 #define SEGS 6			/* |x| segments [2s, 2s + 2) */
@@ -63,7 +64,8 @@ spu_ax_sigmoid_pw(struct spu_mpc *m, void *const z[], void *const x[],
 		    -spu_ax_enc(2.0 * (i - SEGS), f), n)) != 0)
 			goto out;
 	}
-	if ((rc = spu_b_msb_a(m, B.s, D.s, NTH * n)) != 0)
+	if ((rc = spu_b_msb_a(m, B.s, D.s, NTH * n,
+	    spu_hal_cmp_bits(m, SPU_F32))) != 0)
 		goto out;
 	spu_sv_free(m, &D);
 	{

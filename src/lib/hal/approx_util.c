@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "approx_util.h"
+#include "cmp.h"
 #include "../mem.h"
 
 static int
@@ -506,7 +507,8 @@ spu_ax_clamp(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
 		spu_mpc_neg(m, d2.s, x, n);
 		if ((rc = spu_ax_addc(m, d1.s, x, -lo, n)) != 0 ||
 		    (rc = spu_ax_addc(m, d2.s, d2.s, hi, n)) != 0 ||
-		    (rc = spu_b_msb(m, S.s, D.s, 2 * n)) != 0 ||
+		    (rc = spu_b_msb(m, S.s, D.s, 2 * n,
+		    spu_hal_cmp_bits(m, SPU_F32))) != 0 ||
 		    (rc = spu_b_mul_a(m, S.s, D.s, S.s, 2 * n)) != 0)
 			goto out;
 		spu_mpc_sub(m, z, x, p1.s, n);

@@ -57,6 +57,18 @@ pub_less(struct spu_mpc *m, enum spu_dtype t, const void *a, const void *b,
 	    spu_ring_get_signed(m->field, b, i);
 }
 
+unsigned
+spu_hal_cmp_bits(const struct spu_mpc *m, enum spu_dtype t)
+{
+	unsigned k = m->field, c = m->fxpcfg.cmp_bits;
+
+	if (spu_dtype_is_float(t))
+		return c >= 2 && c < k ? c : k;
+	if (t == SPU_S64 || t == SPU_U64 || k <= 33)
+		return k;
+	return 33;
+}
+
 int
 spu_hal_msb(struct spu_mpc *m, const struct spu_value *x,
     struct spu_value **out)
@@ -70,7 +82,8 @@ spu_hal_msb(struct spu_mpc *m, const struct spu_value *x,
 		spu_ring_rshift(m->field, z->share[0], x->share[0],
 		    m->field - 1, x->n);
 	else
-		rc = spu_b_msb_a(m, z->share, x->share, x->n);
+		rc = spu_b_msb_a(m, z->share, x->share, x->n,
+		    spu_hal_cmp_bits(m, x->dtype));
 	if (rc != 0) {
 		spu_value_free(z);
 		return rc;
@@ -98,7 +111,8 @@ msb_times(struct spu_mpc *m, const struct spu_value *d, unsigned flip,
 		spu_value_free(z);
 		return rc;
 	}
-	if ((rc = spu_b_msb(m, b.s, d->share, d->n)) == 0 &&
+	if ((rc = spu_b_msb(m, b.s, d->share, d->n,
+	    spu_hal_cmp_bits(m, d->dtype))) == 0 &&
 	    (flip == 0 || (rc = spu_b_xor_c(m, b.s, b.s, 1, d->n)) == 0))
 		rc = spu_b_mul_a(m, z->share, d->share, b.s, d->n);
 	spu_sv_free(m, &b);
@@ -131,7 +145,8 @@ msb2(struct spu_mpc *m, const struct spu_value *x, const struct spu_value *y,
 	b = spu_sv_view(m, &v, n, n);
 	spu_sv_copy(m, a.s, x->share, n);
 	spu_sv_copy(m, b.s, y->share, n);
-	if ((rc = spu_b_msb_a(m, v.s, v.s, 2 * n)) == 0) {
+	if ((rc = spu_b_msb_a(m, v.s, v.s, 2 * n,
+	    spu_hal_cmp_bits(m, x->dtype))) == 0) {
 		spu_sv_copy(m, (*ox)->share, a.s, n);
 		spu_sv_copy(m, (*oy)->share, b.s, n);
 	}
@@ -197,7 +212,8 @@ spu_hal_less(struct spu_mpc *m, const struct spu_value *a,
 	if ((rc = spu_hal_sub(m, a, b, &d)) != 0)
 		return rc;
 	/* the MSB reads d only before it writes its result: in place */
-	if ((rc = spu_b_msb_a(m, d->share, d->share, d->n)) != 0) {
+	if ((rc = spu_b_msb_a(m, d->share, d->share, d->n,
+	    spu_hal_cmp_bits(m, d->dtype))) != 0) {
 		spu_value_free(d);
 		return rc;
 	}

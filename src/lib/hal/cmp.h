@@ -6,9 +6,10 @@
  * Comparisons return dtype pred values, 0 or 1.  A secret pred is an
  * arithmetic sharing of 0/1, so selection is b + p (a - b) with one
  * multiplication, NOT is 1 - p, AND is p q and OR is p + q - p q.
- * less(a, b) = msb(a - b): exact while |a - b| < 2^(k-1), which the
- * fixed-point encoding range (|x| < 2^(k-2)) guarantees for floats and
- * which holds for integers narrower than the ring.
+ * less(a, b) = msb(a - b) over spu_hal_cmp_bits(dtype) = K bits: exact
+ * while |a - b| < 2^(K-1), which holds for integers of at most 32 bits
+ * (K = 33), and for floats with K = the ring (|x| < 2^(k-2) in the
+ * fixed-point encoding) or, with --compare-bits, by the user's promise.
  *
  * Every function returns 0 or a negative spu_err and on success stores a
  * newly allocated value in *out.  Operands of binary functions have equal
@@ -19,6 +20,14 @@
 
 #include "../mpc/mpc.h"
 #include "../value.h"
+
+/*
+ * The width K of the sign circuit for values of dtype t: 33 for
+ * integers of at most 32 bits (their differences fit), the ring for
+ * wider ones, m->fxpcfg.cmp_bits (0: the ring) for floats.  Rounds and
+ * bytes of a comparison fall with K.
+ */
+unsigned spu_hal_cmp_bits(const struct spu_mpc *m, enum spu_dtype t);
 
 int spu_hal_less(struct spu_mpc *m, const struct spu_value *a,
     const struct spu_value *b, struct spu_value **out);

@@ -225,7 +225,8 @@ idiv_secret(struct spu_mpc *m, void *const z[], void *const x[],
 		spu_sv_copy(m, sy.s, y, n);
 		if (sgn) {
 			/* [x s_x, y s_y, s_x s_y] in one round */
-			if ((rc = spu_b_msb_a(m, s01.s, s01.s, 2 * n)) != 0)
+			if ((rc = spu_b_msb_a(m, s01.s, s01.s, 2 * n,
+			    m->field)) != 0)
 				goto out;
 			spu_sv_copy(m, s2.s, sy.s, n);
 			spu_sv_copy(m, p0.s, x, n);
@@ -250,7 +251,8 @@ idiv_secret(struct spu_mpc *m, void *const z[], void *const x[],
 			goto out;
 		spu_mpc_sub(m, r.s, ax.s, r.s, n);
 		spu_mpc_sub(m, r1.s, r.s, ay.s, n);
-		if ((rc = spu_b_msb_a(m, r.s, r.s, 2 * n)) != 0)
+		if ((rc = spu_b_msb_a(m, r.s, r.s, 2 * n,
+		    m->field)) != 0)
 			goto out;
 		spu_mpc_sub(m, q.s, q.s, r.s, n);
 		spu_mpc_sub(m, q.s, q.s, r1.s, n);

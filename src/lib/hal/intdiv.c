@@ -63,7 +63,8 @@ magnitude(struct spu_mpc *m, void *const a[], size_t n, struct spu_sv *s,
 {
 	int rc;
 
-	if ((rc = spu_b_msb_a(m, s->s, a, n)) != 0 ||
+	if ((rc = spu_b_msb_a(m, s->s, a, n,
+	    m->field)) != 0 ||
 	    (rc = m->ops->mul(m, u->s, s->s, a, n)) != 0)
 		return rc;
 	spu_mpc_lshift(m, u->s, u->s, 1, n);
@@ -107,7 +108,8 @@ long_div(struct spu_mpc *m, void *const ua[], void *const ub[], size_t n,
 		spu_mpc_lshift(m, r->s, r->s, 1, n);
 		spu_mpc_add(m, r->s, r->s, ai.s, n);
 		spu_mpc_sub(m, d.s, r->s, ub, n);
-		if ((rc = spu_b_msb_a(m, ms.s, d.s, n)) != 0 ||
+		if ((rc = spu_b_msb_a(m, ms.s, d.s, n,
+		    m->field)) != 0 ||
 		    (rc = m->ops->mul(m, t.s, ms.s, ub, n)) != 0)
 			goto out;
 		spu_mpc_add(m, r->s, d.s, t.s, n);
@@ -167,7 +169,8 @@ div_secret(struct spu_mpc *m, void *const a[], void *const b[], size_t n,
 		goto out;
 	}
 	/* s = [sa, sb, sb], ab = [a, b, sa] -> p = [sa a, sb b, sa sb] */
-	if ((rc = spu_b_msb_a(m, s.s, ab.s, 2 * n)) != 0 ||
+	if ((rc = spu_b_msb_a(m, s.s, ab.s, 2 * n,
+	    m->field)) != 0 ||
 	    (rc = spu_b_eqz_a(m, z.s, b, n)) != 0)
 		goto out;
 	spu_sv_copy(m, spu_sv_view(m, &s, 2 * n, n).s,
@@ -289,7 +292,8 @@ div_public(struct spu_mpc *m, void *const a[], const void *d, size_t n,
 	for (size_t i = 0; i < n; i++)
 		spu_ring_set(k, pv, i, -spu_ring_get(k, ud, i));
 	m->ops->add_p(m, D.s, D.s, pv, n);
-	if ((rc = spu_b_msb_a(m, M.s, D.s, 2 * (size_t)E * n)) != 0)
+	if ((rc = spu_b_msb_a(m, M.s, D.s, 2 * (size_t)E * n,
+	    m->field)) != 0)
 		goto out;
 	/* q = q0 + E - sum of all msb */
 	for (int j = 0; j < 2 * E; j++)

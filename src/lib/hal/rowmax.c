@@ -19,6 +19,7 @@
 
 #include "hal.h"
 #include "rowmax.h"
+#include "cmp.h"
 #include "../mpc/boolean.h"
 
 /* The index of pair (i, j), i < j, among the pairs of w in row-major
@@ -79,7 +80,8 @@ spu_hal_rowmax(struct spu_mpc *m, const struct spu_value *x, int is_max,
 			else
 				spu_mpc_sub(m, d.s, cj.s, ci.s, rows);
 		}
-	if ((rc = spu_b_msb(m, B.s, D.s, np * rows)) != 0)
+	if ((rc = spu_b_msb(m, B.s, D.s, np * rows,
+	    spu_hal_cmp_bits(m, x->dtype))) != 0)
 		goto out;
 	/* W[t rows + r] bit q: t beats its q-th opponent.  Against a
 	 * later j that is NOT B(t, j), a public flip applied below. */

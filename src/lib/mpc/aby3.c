@@ -378,10 +378,10 @@ aby3_split_b(struct spu_mpc *m, void *const a[], void *const b[],
  */
 static int
 aby3_split_p(struct spu_mpc *m, uint8_t *const a[], uint8_t *const b[],
-    void *const x[], size_t n, size_t pb)
+    void *const x[], size_t n, size_t pb, unsigned bits)
 {
 	unsigned f = m->field;
-	size_t len = (size_t)f * pb;
+	size_t len = (size_t)bits * pb;
 
 	if (m->party == 0) {
 		/* x0 + x1 a cache-sized chunk at a time (a multiple of 64
@@ -395,12 +395,13 @@ aby3_split_p(struct spu_mpc *m, uint8_t *const a[], uint8_t *const b[],
 			size_t c = n - i < CH ? n - i : CH;
 			spu_ring_add(f, s, (uint8_t *)x[0] + i * K,
 			    (uint8_t *)x[1] + i * K, c);
-			spu_b_to_planes(f, a[0] + i / 8, s, c, pb);
+			spu_b_to_planes(f, bits, a[0] + i / 8, s, c, pb);
 		}
 		spu_free_secret(s, CH * K);
 	} else {
 		/* b: party 1 holds (b1, b2) = (0, x2), party 2 (x2, 0) */
-		spu_b_to_planes(f, b[m->party == 1], x[m->party == 1], n, pb);
+		spu_b_to_planes(f, bits, b[m->party == 1], x[m->party == 1],
+		    n, pb);
 	}
 	spu_prg_xor(&m->prss_self, a[0], len);
 	spu_prg_xor(&m->prss_next, a[0], len);

@@ -123,16 +123,17 @@ store_le(uint8_t *d, uint64_t v, size_t nb)
 }
 
 void
-spu_b_to_planes(unsigned k, uint8_t *dst, const void *w, size_t n,
-    size_t pb)
+spu_b_to_planes(unsigned k, unsigned bits, uint8_t *dst, const void *w,
+    size_t n, size_t pb)
 {
 	uint64_t blk[64];
 
 	for (size_t b = 0; b < (n + 63) / 64; b++) {
 		size_t i0 = b * 64, c = n - i0 < 64 ? n - i0 : 64;
 		size_t nb = (c + 7) / 8;
-		for (unsigned half = 0; half < (k + 63) / 64; half++) {
-			unsigned top = k - 64 * half < 64 ? k - 64 * half : 64;
+		for (unsigned half = 0; half < (bits + 63) / 64; half++) {
+			unsigned top = bits - 64 * half < 64 ?
+			    bits - 64 * half : 64;
 			/* a component is zero in most shares: dst already is */
 			if (!load_block(k, w, i0, c, half, blk))
 				continue;
@@ -182,15 +183,15 @@ and_planes(struct spu_mpc *m, const struct planes *z, unsigned zj,
 /* Two addends from the protocol's split_p (one round), as planes. */
 static int
 split_planes(struct spu_mpc *m, struct planes *c, int *cnt, void *const x[],
-    size_t n)
+    size_t n, unsigned k)
 {
 	size_t pb = (n + 7) / 8;
 	int rc;
 
 	memset(&c[1], 0, sizeof(c[1]));
-	if ((rc = planes_alloc_z(m, &c[0], m->field, pb, 1)) != 0 ||
-	    (rc = planes_alloc_z(m, &c[1], m->field, pb, 1)) != 0 ||
-	    (rc = m->ops->split_p(m, c[0].s, c[1].s, x, n, pb)) != 0) {
+	if ((rc = planes_alloc_z(m, &c[0], k, pb, 1)) != 0 ||
+	    (rc = planes_alloc_z(m, &c[1], k, pb, 1)) != 0 ||
+	    (rc = m->ops->split_p(m, c[0].s, c[1].s, x, n, pb, k)) != 0) {
 		planes_free(m, &c[0]);
 		planes_free(m, &c[1]);
 		return rc;
@@ -200,7 +201,8 @@ split_planes(struct spu_mpc *m, struct planes *c, int *cnt, void *const x[],
 }
 
 /*
- * The components of x as planes, reduced by carry-save adders to two
+ * The low k bits of the components of x as planes (the sum mod 2^k),
+ * reduced by carry-save adders to two
  * (c[0], c[1]): s = a^b^d, carry = maj(a,b,d) shifted up one plane with
  * maj = ((a^d)&(b^d))^d, all groups of three in one AND round over the
  * k-1 planes whose carry stays in range.  *cnt = number left (1 only
@@ -208,9 +210,8 @@ split_planes(struct spu_mpc *m, struct planes *c, int *cnt, void *const x[],
  */
 static int
 component_planes(struct spu_mpc *m, struct planes *c, int *cnt,
-    void *const x[], size_t n)
+    void *const x[], size_t n, unsigned k)
 {
-	unsigned k = m->field;
 	int nc = m->ops->nparts(m), rc;
 	struct spu_sv w;
 	struct planes t;
@@ -218,7 +219,7 @@ component_planes(struct spu_mpc *m, struct planes *c, int *cnt,
 	if (nc < 1 || nc > SPU_MAX_PARTIES)
 		return spu_mpc_fail(m, SPU_EINVAL, "bad component count");
 	if (m->ops->split_p != NULL)
-		return split_planes(m, c, cnt, x, n);
+		return split_planes(m, c, cnt, x, n, k);
 	if ((rc = spu_sv_alloc(m, &w, n)) != 0)
 		return rc;
 	for (int j = 0; j < nc; j++) {
@@ -231,7 +232,8 @@ component_planes(struct spu_mpc *m, struct planes *c, int *cnt,
 		}
 		m->ops->part_b(m, w.s, x, j, n);
 		for (int q = 0; q < m->nshares; q++)
-			spu_b_to_planes(k, c[j].s[q], w.s[q], n, c[j].pb);
+			spu_b_to_planes(m->field, k, c[j].s[q], w.s[q], n,
+			    c[j].pb);
 	}
 	spu_sv_free(m, &w);
 	while (nc > 2) {
@@ -283,6 +285,8 @@ component_planes(struct spu_mpc *m, struct planes *c, int *cnt,
 }
 
 /*
+ * Bit k-1 of x mod 2^k (its sign when |x| < 2^(k-1): the comparisons
+ * of values known to be that small need only k bits, spu_hal_cmp_bits).
  * MSB = a_{k-1} ^ b_{k-1} ^ carry into bit k-1.  The carry is a tree
  * over the (G, P) pairs of bits 0..k-2, G_j = a_j & b_j, P_j = a_j ^
  * b_j: adjacent ranges combine as (G_hi ^ P_hi & G_lo, P_hi & P_lo),
@@ -291,15 +295,17 @@ component_planes(struct spu_mpc *m, struct planes *c, int *cnt,
  */
 int
 spu_b_msb_p(struct spu_mpc *m, uint8_t *const z[], void *const x[],
-    size_t n)
+    size_t n, unsigned k)
 {
-	unsigned k = m->field, w = k - 1;
+	unsigned w = k - 1;
 	struct planes c[SPU_MAX_PARTIES], G, P, L;
 	int cnt = 0, rc;
 
+	if (k < 2 || k > m->field)
+		return spu_mpc_fail(m, SPU_EINVAL, "msb: bad width");
 	if (n == 0)
 		return 0;
-	if ((rc = component_planes(m, c, &cnt, x, n)) != 0)
+	if ((rc = component_planes(m, c, &cnt, x, n, k)) != 0)
 		return rc;
 	memset(&G, 0, sizeof(G));
 	memset(&P, 0, sizeof(P));
@@ -367,7 +373,8 @@ out:
 }
 
 int
-spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
+spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
+    unsigned k)
 {
 	uint8_t *p[SPU_MAX_SHARES] = { NULL };
 	size_t pb = (n + 7) / 8;
@@ -376,7 +383,7 @@ spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	for (int s = 0; s < m->nshares; s++)
 		if ((p[s] = spu_bytes_alloc(pb)) == NULL)
 			rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-	if (rc == 0 && (rc = spu_b_msb_p(m, p, x, n)) == 0)
+	if (rc == 0 && (rc = spu_b_msb_p(m, p, x, n, k)) == 0)
 		for (int s = 0; s < m->nshares; s++)
 			spu_bool_unpack(m->field, z[s], p[s], n, 1);
 	for (int s = 0; s < m->nshares; s++)

@@ -270,7 +270,8 @@ out:
 }
 
 int
-spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
+spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n,
+    unsigned k)
 {
 	struct spu_sv b;
 	int rc = 0;
@@ -282,7 +283,7 @@ spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 			if ((p[s] = spu_bytes_alloc(pb)) == NULL)
 				rc = spu_mpc_fail(m, SPU_ENOMEM,
 				    "out of memory");
-		if (rc == 0 && (rc = spu_b_msb_p(m, p, x, n)) == 0)
+		if (rc == 0 && (rc = spu_b_msb_p(m, p, x, n, k)) == 0)
 			rc = m->ops->b2a_bit(m, z, (const uint8_t *const *)p,
 			    n);
 		for (int s = 0; s < m->nshares; s++)
@@ -291,7 +292,7 @@ spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 	}
 	if ((rc = spu_sv_alloc(m, &b, n)) != 0)
 		return rc;
-	if ((rc = spu_b_msb(m, b.s, x, n)) == 0)
+	if ((rc = spu_b_msb(m, b.s, x, n, k)) == 0)
 		rc = m->ops->b2a(m, z, b.s, n, 1);
 	spu_sv_free(m, &b);
 	return rc;
@@ -530,7 +531,7 @@ spu_b_eqz_a(struct spu_mpc *m, void *const z[], void *const x[], size_t n)
 		struct spu_sv u1 = spu_sv_view(m, &u, n, n);
 		spu_sv_copy(m, u.s, x, n);
 		spu_mpc_neg(m, u1.s, x, n);
-		if ((rc = spu_b_msb_a(m, u.s, u.s, 2 * n)) != 0)
+		if ((rc = spu_b_msb_a(m, u.s, u.s, 2 * n, k)) != 0)
 			goto out;
 		spu_mpc_add(m, v.s, u.s, u1.s, n);
 		if ((one = spu_ring_alloc(k, n)) == NULL) {

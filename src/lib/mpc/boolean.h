@@ -92,24 +92,27 @@ int spu_b_and_words(struct spu_mpc *m, void *const z[], void *const x[],
  * reduction of the components (0 for 2 parts, 1 for 3) + 1 + log2 k. */
 int spu_b_a2b(struct spu_mpc *m, void *const z[], void *const x[],
     size_t n);
-/* The k bit planes of n k-bit words w into dst (plane j at j pb, bit i
- * of a plane = bit j of w[i], pb >= ceil(n / 8)), dst zero on entry:
- * blocks of 64 zero words are skipped. */
-void spu_b_to_planes(unsigned k, uint8_t *dst, const void *w, size_t n,
-    size_t pb);
-/* z = boolean 1-bit sharing of msb(x) (bit 0).  Rounds: reduction +
- * 1 + ceil(log2(k-1)). */
+/* The low `bits` bit planes of n k-bit words w into dst (plane j at
+ * j pb, bit i of a plane = bit j of w[i], pb >= ceil(n / 8)), dst zero
+ * on entry: blocks of 64 zero words are skipped. */
+void spu_b_to_planes(unsigned k, unsigned bits, uint8_t *dst,
+    const void *w, size_t n, size_t pb);
+/*
+ * z = boolean 1-bit sharing (bit 0) of bit k-1 of x mod 2^k: msb(x) for
+ * k = the field, and x < 0 for any k with |x| < 2^(k-1).  2 <= k <=
+ * field.  Rounds: reduction + 1 + ceil(log2(k-1)); bytes grow with k.
+ */
 int spu_b_msb(struct spu_mpc *m, void *const z[], void *const x[],
-    size_t n);
+    size_t n, unsigned k);
 /* The same bits packed: z[s] gets ceil(n / 8) bytes, bit i = msb of
  * x[i] (spu_bool_pack's layout, width 1). */
 int spu_b_msb_p(struct spu_mpc *m, uint8_t *const z[], void *const x[],
-    size_t n);
-/* z = arithmetic 0/1 sharing of msb(x): spu_b_msb then b2a (the
+    size_t n, unsigned k);
+/* z = arithmetic 0/1 sharing of the same bit: spu_b_msb then b2a (the
  * protocol's b2a_bit straight from the packed bits where it has one).
  * z may be x (x is read before z is written). */
 int spu_b_msb_a(struct spu_mpc *m, void *const z[], void *const x[],
-    size_t n);
+    size_t n, unsigned k);
 /* z = arithmetic 0/1 sharing of [x == 0]: a bitwise comparison of two
  * sharings a - b = x (two components, or the protocol's split_b; exact),
  * else 1 - msb(x) - msb(-x), which needs |x| < 2^(k-1). */

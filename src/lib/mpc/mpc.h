@@ -106,11 +106,13 @@ struct spu_proto_ops {
 	    void *const x[], size_t n);
 	/* Optional (NULL: part_b and carry-save adders): the two addends
 	 * x = a + b of the MSB, as split_b makes them, in bit planes: a and b
-	 * hold k planes of pb bytes per share (spu_b_to_planes), zeroed by
-	 * the caller, so that shares a party holds nothing of stay
-	 * untouched.  Same rounds and bytes as split_b. */
+	 * hold the low `bits` planes of pb bytes per share
+	 * (spu_b_to_planes), zeroed by the caller, so that shares a party
+	 * holds nothing of stay untouched.  Rounds of split_b, bytes
+	 * bits / k of its. */
 	int (*split_p)(struct spu_mpc *m, uint8_t *const a[],
-	    uint8_t *const b[], void *const x[], size_t n, size_t pb);
+	    uint8_t *const b[], void *const x[], size_t n, size_t pb,
+	    unsigned bits);
 	/* z = arithmetic sharing of the integer held in boolean x. */
 	int (*b2a)(struct spu_mpc *m, void *const z[], void *const x[],
 	    size_t n, unsigned bits);

@@ -1,0 +1,96 @@
+#!/bin/sh
+# t3004-compare-bits: spu-run --compare-bits K compares floats on K bits
+# instead of the ring's: a less-than and a ReLU give the exact results
+# (checked with awk) under semi2k and aby3, with fewer bytes than the
+# default; K out of range is a usage error, K without integer bits above
+# the fraction bits a run error, and parties that disagree on K stop at
+# the handshake.
+. "$srcdir/tests/lib.sh"
+
+cat >"$T/c.hlo" <<'EOF'
+HloModule jit_cmp, entry_computation_layout={(f32[16]{0}, f32[16]{0})->(pred[16]{0}, f32[16]{0})}
+
+ENTRY main.7 {
+  Arg_0.1 = f32[16]{0} parameter(0)
+  Arg_1.2 = f32[16]{0} parameter(1)
+  compare.3 = pred[16]{0} compare(Arg_0.1, Arg_1.2), direction=LT
+  constant.4 = f32[] constant(0)
+  broadcast.5 = f32[16]{0} broadcast(constant.4), dimensions={}
+  maximum.6 = f32[16]{0} maximum(Arg_0.1, broadcast.5)
+  ROOT tuple.7 = (pred[16]{0}, f32[16]{0}) tuple(compare.3, maximum.6)
+}
+EOF
+# neighbours one fixed-point step (2^-18) apart, equal pairs, signs
+printf '%s\n' -1000 -3.5 -1 -0.001 0 0.0000038147 0.25 1 2 7.5 100 \
+	999.9 -250 3 -3 42 >"$T/x.csv"
+printf '%s\n' 1000 -3.5 1 0 0 0 0.5 -1 2.0001 7.4 -100 999.8 -250.5 3 3 \
+	-42 >"$T/y.csv"
+run_ok "compile less and relu" "$B/spu-compile" -o "$T/c.spub" "$T/c.hlo"
+paste -d' ' "$T/x.csv" "$T/y.csv" | awk '{ print ($1 < $2) ? 1 : 0 }' \
+	>"$T/want"
+awk '{ print ($1 > 0) ? $1 : 0 }' "$T/x.csv" >>"$T/want"
+
+# sent BYTES of party 0 from --stats
+sent() { sed -n 's/.*party 0: .*sent \([0-9]*\) B.*/\1/p' "$1"; }
+
+for cfg in "semi2k 2" "aby3 3"; do
+	set -- $cfg
+	for v in x y; do
+		"$B/spu-share" --protocol "$1" --parties "$2" --field 64 \
+			-o "$T/$v.%d.shr" "$T/$v.csv" || ok 1 "$1: share $v"
+	done
+	for k in "" 40 33; do
+		tag="$1, --compare-bits ${k:-unset}"
+		rm -f "$T"/o.*.shr
+		i=0; shrs=
+		while [ $i -lt "$2" ]; do shrs="$shrs $T/o.$i.shr"; i=$((i + 1)); done
+		# shellcheck disable=SC2086
+		if "$B/spu-run" --simulate "$2" --stats ${k:+--compare-bits $k} \
+		    "$T/c.spub" "$T/x.%d.shr" "$T/y.%d.shr" -o "$T/o.%d.shr" \
+		    2>"$T/err.$k" && "$B/spu-reveal" $shrs >"$T/got" &&
+		    paste -d' ' "$T/want" "$T/got" | awk '
+			{ e = $1 - $2; if (e < 0) e = -e; a = $1 < 0 ? -$1 : $1
+			  if (e > 1e-7 * a + 1e-6) bad++; n++ }
+			END { exit !(n == 32 && bad == 0) }'; then
+			ok 0 "$tag: less and relu exact"
+		else
+			ok 1 "$tag: less and relu exact"
+			sed 's/^/# /' "$T/err.$k" | head -5
+			paste -d' ' "$T/want" "$T/got" | sed 's/^/# /' | head -32
+		fi
+	done
+	full=$(sent "$T/err."); k40=$(sent "$T/err.40"); k33=$(sent "$T/err.33")
+	[ -n "$full" ] && [ -n "$k40" ] && [ "$k40" -lt "$full" ] &&
+		[ "$k33" -lt "$k40" ]
+	ok $? "$1: party 0 sends $full B on the ring, $k40 B on 40 bits, $k33 B on 33"
+done
+
+for bad in 1 129 x 40x; do
+	run_fails 2 "spu-run: --compare-bits takes 2\.\.128: $bad" \
+		"--compare-bits $bad: usage error" "$B/spu-run" --simulate 3 \
+		--compare-bits "$bad" "$T/c.spub" "$T/x.%d.shr" "$T/y.%d.shr" \
+		-o "$T/o.%d.shr"
+done
+rm -f "$T"/o.*.shr
+run_fails 1 "spu-run: party 0: --compare-bits 19 leaves no integer bits above the 18 fraction bits" \
+	"--compare-bits 19 at 18 fraction bits: error" "$B/spu-run" \
+	--simulate 3 --compare-bits 19 "$T/c.spub" "$T/x.%d.shr" \
+	"$T/y.%d.shr" -o "$T/o.%d.shr"
+[ ! -e "$T/o.0.shr" ]; ok $? "no output after the error"
+
+# parties disagreeing on K would exchange messages of other sizes
+port=$(port_base 4)
+peers="127.0.0.1:$port,127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))"
+pids=
+for i in 0 1 2; do
+	k=40; [ $i -eq 2 ] && k=48
+	"$B/spu-run" --party $i --peers "$peers" --insecure-plaintext-links \
+		--timeout 20 --compare-bits $k "$T/c.spub" "$T/x.$i.shr" \
+		"$T/y.$i.shr" -o "$T/o.$i.shr" 2>"$T/tcp.$i" &
+	pids="$pids $!"
+done
+st=0; for p in $pids; do wait "$p" && st=1; done
+ok $st "parties with different --compare-bits all fail"
+grep -q "party 2 chose other function methods" "$T/tcp.0"
+ok $? "and say why (handshake)"
+done_testing

@@ -145,6 +145,7 @@ struct desc {
 	struct spu_shape shape;
 	size_t n;
 	enum spu_vis vis;
+	int xor_shared;
 	int nshares;
 };
 
@@ -308,7 +309,8 @@ encode_pieces(const struct spu_bundle *b, struct encoded *x,
 		spu_cbor_enc_array(e, (size_t)v->shape.ndim);
 		for (int k = 0; k < v->shape.ndim; k++)
 			spu_cbor_enc_uint(e, (uint64_t)v->shape.dim[k]);
-		spu_cbor_enc_text(e, spu_vis_name(v->vis));
+		spu_cbor_enc_text(e, v->xor_shared ? "secret-xor" :
+		    spu_vis_name(v->vis));
 		spu_cbor_enc_uint(e, (uint64_t)v->nshares);
 	}
 	spu_cbor_enc_text(e, "payload");
@@ -376,7 +378,7 @@ decode_value(struct spu_cbor_dec *c, struct spu_bundle *b, size_t i,
 	const char *s;
 	size_t n, ndim;
 	uint64_t u, nsh;
-	int dtype, vis;
+	int dtype, vis, xs = 0;
 
 	if (spu_cbor_get_array(c, &n) != 0)
 		return cbor_bad(c, d);
@@ -424,10 +426,13 @@ decode_value(struct spu_cbor_dec *c, struct spu_bundle *b, size_t i,
 		vis = SPU_PUBLIC;
 	else if (n == 6 && memcmp(s, "secret", 6) == 0)
 		vis = SPU_SECRET;
+	else if (n == 10 && memcmp(s, "secret-xor", 10) == 0 &&
+	    dtype == SPU_PRED)
+		vis = SPU_SECRET, xs = 1;
 	else
 		return spu_fail(d, SPU_EFORMAT,
-		    "value '%s': visibility is not public or secret",
-		    b->values[i].name);
+		    "value '%s': visibility is not public, secret or (pred "
+		    "only) secret-xor", b->values[i].name);
 	if (spu_cbor_get_uint(c, &nsh) != 0)
 		return cbor_bad(c, d);
 	if (nsh != (uint64_t)want_nshares(b, vis))
@@ -440,6 +445,7 @@ decode_value(struct spu_cbor_dec *c, struct spu_bundle *b, size_t i,
 	dv->shape = shape;
 	dv->n = (size_t)numel;
 	dv->vis = (enum spu_vis)vis;
+	dv->xor_shared = xs;
 	dv->nshares = (int)nsh;
 	return 0;
 }
@@ -520,10 +526,12 @@ decode_payload(struct spu_bundle *b, const struct desc *dv, const uint8_t *z,
 	if (ZSTD_isError(r) || r != zlen)
 		return spu_fail(d, SPU_EFORMAT,
 		    "payload is not exactly one zstd frame");
-	for (size_t i = 0; i < b->nvalues; i++)
+	for (size_t i = 0; i < b->nvalues; i++) {
 		if ((b->values[i].v = spu_value_new(dv[i].dtype, &dv[i].shape,
 		    dv[i].vis, b->field, dv[i].nshares)) == NULL)
 			return spu_fail(d, SPU_ENOMEM, "out of memory");
+		b->values[i].v->xor_shared = dv[i].xor_shared;
+	}
 	if ((f.dc = ZSTD_createDCtx()) == NULL)
 		return spu_fail(d, SPU_ENOMEM, "out of memory");
 	f.in.src = z;

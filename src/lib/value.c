@@ -64,5 +64,6 @@ spu_value_dup(const struct spu_value *v)
 		return NULL;
 	for (int i = 0; i < v->nshares; i++)
 		spu_ring_copy(v->field, c->share[i], v->share[i], v->n);
+	c->xor_shared = v->xor_shared;
 	return c;
 }

@@ -26,6 +26,9 @@ struct spu_value {
 	/* nonzero: the VM's id for one of the run's inputs, whose shares
 	 * stay the same for the whole run (see matmul_id in mpc.h) */
 	uint64_t input_id;
+	/* nonzero: a secret pred held as a boolean (XOR) sharing of bit 0
+	 * of each word, as comparisons leave it (hal/cmp_xor.c) */
+	int xor_shared;
 };
 
 const char *spu_vis_name(enum spu_vis v);

@@ -175,6 +175,14 @@ public_scalar(struct spu_mpc *m, const struct spu_value *v, int64_t *out)
 static int store(struct spu_mpc *m, struct frame *fr,
     const struct spu_insn *in, uint32_t o, struct spu_value *z);
 
+/* Operand i of op takes a predicate as a boolean sharing (hal/cmp_xor.c);
+ * every other operand gets the arithmetic 0/1, converted once in place. */
+static int
+takes_xor(enum spu_op op, uint32_t i)
+{
+	return i == 0 && (op == SPU_OP_SELECT || op == SPU_OP_NOT);
+}
+
 #define SPU_VM_MAX_ITERS 100000000
 
 /* WHILE: condition funcs[0] must give a public pred; body funcs[1]. */
@@ -319,8 +327,12 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 	struct spu_value *ops[SPU_BC_MAX_OPERANDS];
 	int rc;
 
-	for (uint32_t i = 0; i < in->nin && i < SPU_BC_MAX_OPERANDS; i++)
+	for (uint32_t i = 0; i < in->nin && i < SPU_BC_MAX_OPERANDS; i++) {
 		ops[i] = fr->slot[in->in[i]];
+		if (ops[i] != NULL && ops[i]->xor_shared &&
+		    !takes_xor(in->op, i) && (rc = spu_hal_arith(m, ops[i])) != 0)
+			return rc;
+	}
 
 	switch (in->op) {
 	case SPU_OP_PARAM: {
@@ -554,6 +566,10 @@ run_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
 			    "%s: output %u is undefined", fn->name, o);
 			goto out;
 		}
+		/* only the run's outputs leave as boolean sharings: callers
+		 * of regions (sort, reduce, ...) read arithmetic words */
+		if (!top && v->xor_shared && (rc = spu_hal_arith(m, v)) != 0)
+			goto out;
 		for (uint32_t q = o + 1; q < fn->nouts; q++)
 			if (fn->outs[q] == s)
 				again = 1;

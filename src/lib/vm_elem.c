@@ -67,9 +67,10 @@ nonzero(struct spu_mpc *m, const struct spu_value *x, struct spu_value **z)
 	return rc;
 }
 
-/* Comparisons, logic, select: hal/cmp.c.  A secret comparison is one MSB
- * circuit (semi2k 2 parties, FM64: 8 rounds, ~48 bytes per element;
- * aby3: 10 rounds); EQ uses a zero test. */
+/* Comparisons, logic, select: hal/cmp.c.  A secret order comparison is
+ * one MSB circuit whose bit stays a boolean sharing (hal/cmp_xor.c:
+ * semi2k 2 parties, FM64: 7 rounds; aby3: 8) until an arithmetic use
+ * converts it; EQ uses a zero test. */
 static int
 compare(struct spu_mpc *m, const struct spu_insn *in,
     struct spu_value *const *ops, struct spu_value **z)
@@ -78,10 +79,10 @@ compare(struct spu_mpc *m, const struct spu_insn *in,
 	const struct spu_value *y = in->nin > 1 ? ops[1] : NULL;
 
 	switch (in->op) {
-	case SPU_OP_LT: return spu_hal_less(m, x, y, z);
-	case SPU_OP_LE: return spu_hal_less_equal(m, x, y, z);
-	case SPU_OP_GT: return spu_hal_greater(m, x, y, z);
-	case SPU_OP_GE: return spu_hal_greater_equal(m, x, y, z);
+	case SPU_OP_LT: return spu_hal_less_x(m, x, y, 0, z);
+	case SPU_OP_LE: return spu_hal_less_x(m, x, y, 1, z);
+	case SPU_OP_GT: return spu_hal_less_x(m, y, x, 0, z);
+	case SPU_OP_GE: return spu_hal_less_x(m, y, x, 1, z);
 	case SPU_OP_EQ: return spu_hal_equal(m, x, y, z);
 	case SPU_OP_NE: return spu_hal_not_equal(m, x, y, z);
 	case SPU_OP_NOT: return spu_hal_not(m, x, z);

@@ -121,6 +121,7 @@ check_set(struct spu_bundle **b, const char **files, int nb, int *who)
 			const struct spu_value *v = x->values[i].v;
 			if (strcmp(r->values[i].name, x->values[i].name) ||
 			    u->dtype != v->dtype || u->vis != v->vis ||
+			    u->xor_shared != v->xor_shared ||
 			    !spu_shape_eq(&u->shape, &v->shape)) {
 				error("%s: value %zu ('%s') differs from %s",
 				    files[k], i, x->values[i].name, files[0]);
@@ -190,6 +191,12 @@ reveal(struct spu_bundle **b, const char **files, const int *who, size_t i)
 			    r->values[i].name);
 			goto fail;
 		}
+		/* a boolean sharing of bit 0: bit 0 of the sum is the XOR
+		 * of the shares' bit 0 (their other bits are zero) */
+		if (v0->xor_shared)
+			for (size_t e = 0; e < v0->n; e++)
+				spu_ring_set(r->field, x, e,
+				    spu_ring_get(r->field, x, e) & 1);
 	}
 	spu_decode_tensor(r->field, r->fxp, x, t);
 	spu_free_secret(x, bytes);

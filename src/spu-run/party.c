@@ -13,6 +13,7 @@
 #include "bundle.h"
 #include "fileio.h"
 #include "fxp.h"
+#include "hal/cmp.h"
 #include "hal/hal.h"
 #include "mem.h"
 #include "mpc/mpc.h"
@@ -148,6 +149,7 @@ input_values(struct spu_mpc *m, struct inputs *in, struct spu_value ***vals,
 {
 	size_t n = 0, k = 0;
 	struct spu_value **v;
+	int rc;
 
 	for (int i = 0; i < in->n; i++)
 		n += in->is_npy[i] ? 1 : in->b[i]->nvalues;
@@ -164,19 +166,25 @@ input_values(struct spu_mpc *m, struct inputs *in, struct spu_value ***vals,
 			continue;
 		}
 		for (size_t j = 0; j < in->b[i]->nvalues; j++) {
-			/* move the value out of the bundle */
-			v[k++] = in->b[i]->values[j].v;
+			/* move the value out of the bundle; a predicate left
+			 * as a boolean sharing by an earlier run becomes the
+			 * arithmetic 0/1 the program's ops read (one B2A) */
+			v[k] = in->b[i]->values[j].v;
 			in->b[i]->values[j].v = NULL;
+			if ((rc = spu_hal_arith(m, v[k++])) != 0)
+				goto fail;
 		}
 	}
 	*vals = v;
 	*nvals = n;
 	return 0;
 nomem:
+	rc = spu_fail(d, SPU_ENOMEM, "out of memory");
+fail:
 	for (size_t i = 0; i < k; i++)
 		spu_value_free(v[i]);
 	free(v);
-	return spu_fail(d, SPU_ENOMEM, "out of memory");
+	return rc;
 }
 
 static void

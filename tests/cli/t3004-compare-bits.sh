@@ -4,7 +4,9 @@
 # (checked with awk) under semi2k and aby3, with fewer bytes than the
 # default; K out of range is a usage error, K without integer bits above
 # the fraction bits a run error, and parties that disagree on K stop at
-# the handshake.
+# the handshake.  The less-than output leaves as a boolean sharing
+# ("secret-xor" in the bundle): spu-reveal reads it, and a second run
+# takes it as an input to a select.
 . "$srcdir/tests/lib.sh"
 
 cat >"$T/c.hlo" <<'EOF'
@@ -26,6 +28,17 @@ printf '%s\n' -1000 -3.5 -1 -0.001 0 0.0000038147 0.25 1 2 7.5 100 \
 printf '%s\n' 1000 -3.5 1 0 0 0 0.5 -1 2.0001 7.4 -100 999.8 -250.5 3 3 \
 	-42 >"$T/y.csv"
 run_ok "compile less and relu" "$B/spu-compile" -o "$T/c.spub" "$T/c.hlo"
+cat >"$T/s.hlo" <<'EOF'
+HloModule jit_sel, entry_computation_layout={(pred[16]{0}, f32[16]{0})->f32[16]{0}}
+
+ENTRY main.5 {
+  Arg_0.1 = pred[16]{0} parameter(0)
+  Arg_1.2 = f32[16]{0} parameter(1)
+  negate.3 = f32[16]{0} negate(Arg_1.2)
+  ROOT select.4 = f32[16]{0} select(Arg_0.1, Arg_1.2, negate.3)
+}
+EOF
+run_ok "compile select" "$B/spu-compile" -o "$T/s.spub" "$T/s.hlo"
 paste -d' ' "$T/x.csv" "$T/y.csv" | awk '{ print ($1 < $2) ? 1 : 0 }' \
 	>"$T/want"
 awk '{ print ($1 > 0) ? $1 : 0 }' "$T/x.csv" >>"$T/want"
@@ -59,6 +72,25 @@ for cfg in "semi2k 2" "aby3 3"; do
 			paste -d' ' "$T/want" "$T/got" | sed 's/^/# /' | head -32
 		fi
 	done
+	# the last run's outputs (pred as a boolean sharing, relu) as the
+	# inputs of p ? r : -r
+	rm -f "$T"/s.*.shr
+	awk 'NR <= 16 { p[NR] = $1 }
+		NR > 16 { print p[NR - 16] ? $1 : -$1 }' "$T/want" >"$T/want2"
+	i=0; shrs=
+	while [ $i -lt "$2" ]; do shrs="$shrs $T/s.$i.shr"; i=$((i + 1)); done
+	# shellcheck disable=SC2086
+	if "$B/spu-run" --simulate "$2" "$T/s.spub" "$T/o.%d.shr" \
+	    -o "$T/s.%d.shr" 2>"$T/err.s" && "$B/spu-reveal" $shrs >"$T/got" &&
+	    paste -d' ' "$T/want2" "$T/got" | awk '
+		{ e = $1 - $2; if (e < 0) e = -e; a = $1 < 0 ? -$1 : $1
+		  if (e > 1e-7 * a + 1e-6) bad++; n++ }
+		END { exit !(n == 16 && bad == 0) }'; then
+		ok 0 "$1: a boolean-shared output feeds a select in another run"
+	else
+		ok 1 "$1: a boolean-shared output feeds a select in another run"
+		sed 's/^/# /' "$T/err.s" | head -5
+	fi
 	full=$(sent "$T/err."); k40=$(sent "$T/err.40"); k33=$(sent "$T/err.33")
 	[ -n "$full" ] && [ -n "$k40" ] && [ "$k40" -lt "$full" ] &&
 		[ "$k33" -lt "$k40" ]

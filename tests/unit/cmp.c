@@ -19,6 +19,7 @@
 #include "link.h"
 #include "hal/cmp.h"
 #include "hal/hal.h"
+#include "hal/shape.h"
 #include "mpc/boolean.h"
 #include "mpc/deal.h"
 #include "mpc/mpc.h"
@@ -30,7 +31,8 @@ enum {
 	R_LT, R_LTP, R_PLT, R_LE, R_GT, R_GE, R_EQ, R_EQP, R_NE, R_SEL,
 	R_SELP, R_MAX, R_MIN, R_MINP, R_RELU, R_ABS, R_SIGN, R_CLAMP, R_CLAMPS,
 	R_AND, R_OR, R_NOT, R_ILT, R_IEQ, R_IAND, R_IOR, R_A2B, R_MSB, R_LIN,
-	R_LTK, R_RELUK, NRES
+	R_LTK, R_RELUK, R_LTX, R_LEX, R_GEX, R_NOTX, R_SELX, R_SELXS, R_REVX,
+	NRES
 };
 static const char *rname[NRES] = {
 	"lt(x,y)", "lt(x,p)", "lt(p,x)", "le(x,y)", "gt(x,y)", "ge(x,p)",
@@ -39,7 +41,11 @@ static const char *rname[NRES] = {
 	"clamp(-1,x,1)", "clamp(lo,x,hi) secret bounds", "and(lt,eq)",
 	"or(lt,eq)", "not(lt)", "lt int", "eq int", "and int", "or int",
 	"b2a(a2b(x))", "msb_a(x)", "3 x_0 - 7 x_5 + 2^(k-2) x_(k-1) (bits_lin)",
-	"lt(x,y) on cmp_bits(f)", "relu(x) on cmp_bits(f)"
+	"lt(x,y) on cmp_bits(f)", "relu(x) on cmp_bits(f)",
+	"less_x(x,y) -> arith", "less_x(x,p,or_equal) -> arith",
+	"less_x(p,x,or_equal) -> arith", "not(less_x(x,y)) -> arith",
+	"select(less_x(x,y),x,p)", "select(less_x scalar,x,y)",
+	"reveal(less_x(x,y))"
 };
 
 /* --compare-bits for the operands here: |x - y| < 2^21 (lim 10^6) */
@@ -66,6 +72,7 @@ struct ctx {
 	uint64_t rrounds[SPU_MAX_PARTIES];	/* relu */
 	uint64_t erounds[SPU_MAX_PARTIES], ebytes[SPU_MAX_PARTIES]; /* eq */
 	uint64_t kbytes[SPU_MAX_PARTIES];	/* lt on narrow_bits */
+	uint64_t xrounds[SPU_MAX_PARTIES];	/* less_x */
 	int empty_ok[SPU_MAX_PARTIES];
 };
 
@@ -269,6 +276,52 @@ work(struct spu_mpc *m, struct job *j)
 		goto out;
 	DO(R_RELUK, spu_hal_relu(m, X, &t));
 	m->fxpcfg.cmp_bits = 0;
+	/* predicates left as boolean sharings (cmp_xor.c) */
+	{
+		struct spu_value *lx = NULL, *x0 = NULL, *y0 = NULL;
+		int64_t z0 = 0, z1 = 1, st = 1;
+		if (j->link)
+			r0 = spu_link_stats(j->link)->rounds;
+		rc = spu_hal_less_x(m, X, Y, 0, &lx);
+		if (j->link)
+			c->xrounds[p] = spu_link_stats(j->link)->rounds - r0;
+		if (rc == 0 && !lx->xor_shared)
+			rc = SPU_EPROTO;
+		if (rc != 0)
+			goto out;
+		DO(R_REVX, (t = spu_value_dup(lx)) == NULL ? SPU_ENOMEM : 0);
+		DO(R_NOTX, spu_hal_not(m, lx, &t));
+		DO(R_SELX, spu_hal_select(m, lx, X, P, &t));
+		DO(R_LTX, (t = spu_value_dup(lx)) == NULL ? SPU_ENOMEM :
+		    spu_hal_arith(m, t));
+		spu_value_free(lx);
+		lx = NULL;
+		/* a scalar predicate: element 0's comparison */
+		if ((rc = spu_hal_slice(m, X, &z0, &z1, &st, &x0)) == 0 &&
+		    (rc = spu_hal_slice(m, Y, &z0, &z1, &st, &y0)) == 0) {
+			x0->shape.ndim = y0->shape.ndim = 0;
+			rc = spu_hal_less_x(m, x0, y0, 0, &lx);
+		}
+		spu_value_free(x0);
+		spu_value_free(y0);
+		if (rc != 0)
+			goto out;
+		t = NULL;
+		rc = spu_hal_select(m, lx, X, Y, &t);
+		spu_value_free(lx);
+		if ((rc = keep(m, j, R_SELXS, t, rc)) != 0)
+			goto out;
+	}
+	t = NULL;
+	if ((rc = spu_hal_less_x(m, X, P, 1, &t)) == 0)
+		rc = spu_hal_arith(m, t);
+	if ((rc = keep(m, j, R_LEX, t, rc)) != 0)
+		goto out;
+	t = NULL;
+	if ((rc = spu_hal_less_x(m, P, X, 1, &t)) == 0)
+		rc = spu_hal_arith(m, t);
+	if ((rc = keep(m, j, R_GEX, t, rc)) != 0)
+		goto out;
 	for (int lin = 0; lin < 2; lin++) {
 		struct spu_value *z = from_bits(m, X, lin);
 		if ((rc = keep(m, j, lin ? R_LIN : R_A2B, z,
@@ -428,12 +481,23 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 		want[R_A2B][i] = (spu_u128)x;
 		want[R_MSB][i] = x < 0;
 		want[R_LTK][i] = x < y;
+		want[R_LTX][i] = want[R_REVX][i] = x < y;
+		want[R_LEX][i] = x <= p;
+		want[R_GEX][i] = p <= x;
+		want[R_NOTX][i] = !(x < y);
+		want[R_SELX][i] = (spu_u128)(x < y ? x : p);
 		want[R_RELUK][i] = (spu_u128)(x > 0 ? x : 0);
 		{
 			spu_u128 u = (spu_u128)x;
 			want[R_LIN][i] = 3 * (u & 1) - 7 * ((u >> 5) & 1) +
 			    (((u >> (field - 1)) & 1) << (field - 2));
 		}
+	}
+
+	for (int i = 0; i < N; i++) {
+		int s0 = spu_ring_get_signed(f, c.x, 0) <
+		    spu_ring_get_signed(f, c.y, 0);
+		want[R_SELXS][i] = spu_ring_get(f, s0 ? c.x : c.y, i);
 	}
 
 	if (nparties > 1 && spu_link_local(nparties, 10000, links, &d) != 0) {
@@ -525,6 +589,17 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 				    "rounds, %.1f bytes/elem (want %llu rounds)",
 				    pn, field, nparties, (unsigned long long)er,
 				    (double)eb / N, (unsigned long long)wr);
+			}
+			{
+				uint64_t xr = 0;
+				for (int p = 0; p < nparties; p++)
+					if (c.xrounds[p] > xr)
+						xr = c.xrounds[p];
+				ok(xr < lr, "%s field %u, %d parties: less as a "
+				    "boolean sharing takes %llu rounds, as 0/1 "
+				    "%llu", pn, field, nparties,
+				    (unsigned long long)xr,
+				    (unsigned long long)lr);
 			}
 			if (narrow_bits(fxp) < field) {
 				uint64_t kb = 0;

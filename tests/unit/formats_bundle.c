@@ -204,6 +204,8 @@ test_fields(void)
 	CASE(r.v[0].nshares = 1, "1 share of an aby3 secret", "share vectors");
 	CASE(r.v[1].nshares = 2, "2 shares of a public value", "share vectors");
 	CASE(r.v[1].vis = "hidden", "an unknown visibility", "visibility");
+	CASE(r.v[0].vis = "secret-xor", "a boolean sharing of a float",
+	    "pred only");
 	CASE(r.v[0].dtype = "f128", "an unknown dtype", "dtype");
 	CASE(r.v[1].name = "a", "a repeated name", "twice");
 	CASE(r.v[1].name = "", "an empty name", "name");
@@ -288,6 +290,34 @@ test_roundtrips(void)
 		}
 }
 
+/* A pred left as a boolean sharing keeps its encoding through a file. */
+static void
+test_xor_shared(void)
+{
+	struct raw r = valid();
+	struct spu_bundle *b = NULL;
+	struct spu_diag d = { "" };
+	uint8_t *buf, *buf2 = NULL;
+	size_t len, len2 = 0;
+	int rc;
+
+	r.v[0].dtype = "pred";
+	r.v[0].vis = "secret-xor";
+	buf = build(&r, &len);
+	rc = spu_bundle_decode(buf, len, &b, &d);
+	ok(rc == 0 && b->values[0].v->xor_shared &&
+	    b->values[0].v->vis == SPU_SECRET && !b->values[1].v->xor_shared,
+	    "secret-xor pred decodes as a boolean sharing (%s)", d.msg);
+	if (rc == 0) {
+		rc = spu_bundle_encode(b, &buf2, &len2, &d);
+		ok(rc == 0 && len2 == len && memcmp(buf, buf2, len) == 0,
+		    "and encodes to the same bytes");
+	}
+	spu_bundle_free(b);
+	free(buf);
+	free(buf2);
+}
+
 static void
 test_encode_checks(void)
 {
@@ -351,6 +381,7 @@ main(void)
 	test_spec_file();
 	test_fields();
 	test_roundtrips();
+	test_xor_shared();
 	test_encode_checks();
 	return done_testing();
 }

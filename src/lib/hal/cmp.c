@@ -316,6 +316,8 @@ spu_hal_not(struct spu_mpc *m, const struct spu_value *a,
 
 	if (spu_dtype_is_float(a->dtype))
 		return spu_mpc_fail(m, SPU_EUNSUPP, "not of a float value");
+	if (a->xor_shared)
+		return spu_hal_not_x(m, a, out);
 	/* pred: 1 - p; unsigned w bits: (2^w - 1) - x; signed: -1 - x */
 	if ((c = const_like(m, a, a->dtype, dtype_ones(m, a->dtype))) == NULL)
 		return nomem(m);
@@ -489,6 +491,7 @@ spu_hal_select(struct spu_mpc *m, const struct spu_value *p,
 		/* scalar predicate */
 		if ((pe = expand(m, p, a)) == NULL)
 			return nomem(m);
+		pe->xor_shared = p->xor_shared;
 		rc = spu_hal_select(m, pe, a, b, out);
 		spu_value_free(pe);
 		return rc;
@@ -496,7 +499,8 @@ spu_hal_select(struct spu_mpc *m, const struct spu_value *p,
 	if ((rc = same_n(m, p, a, "select")) != 0)
 		return rc;
 	if (p->vis == SPU_SECRET)
-		return mux(m, p, a, b, out);
+		return p->xor_shared ? spu_hal_select_x(m, p, a, b, out) :
+		    mux(m, p, a, b, out);
 	/* public predicate: pick words, sharing a public side if needed */
 	if (a->vis != b->vis) {
 		if ((rc = spu_hal_p2s(m, a, &sa)) != 0)

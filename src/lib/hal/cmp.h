@@ -42,6 +42,22 @@ int spu_hal_equal(struct spu_mpc *m, const struct spu_value *a,
 int spu_hal_not_equal(struct spu_mpc *m, const struct spu_value *a,
     const struct spu_value *b, struct spu_value **out);
 
+/*
+ * Secret predicates as boolean sharings (cmp_xor.c): a < b, or a <= b
+ * with or_equal, whose secret result is xor_shared (bit 0 of each
+ * word; a public result as spu_hal_less); spu_hal_arith converts such a
+ * value to the arithmetic 0/1 every other function expects, in place
+ * (one B2A; nothing for other values); NOT and select take it as is.
+ */
+int spu_hal_less_x(struct spu_mpc *m, const struct spu_value *a,
+    const struct spu_value *b, int or_equal, struct spu_value **out);
+int spu_hal_arith(struct spu_mpc *m, struct spu_value *v);
+int spu_hal_not_x(struct spu_mpc *m, const struct spu_value *p,
+    struct spu_value **out);
+int spu_hal_select_x(struct spu_mpc *m, const struct spu_value *p,
+    const struct spu_value *a, const struct spu_value *b,
+    struct spu_value **out);
+
 /* Logic: on pred values 0/1 arithmetic; on integers bitwise (secret
  * integers go through boolean shares: A2B, AND, B2A). */
 int spu_hal_not(struct spu_mpc *m, const struct spu_value *a,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmp.h"
 #include "hal.h"
 #include "../mem.h"
 
@@ -47,6 +48,17 @@ spu_hal_reveal(struct spu_mpc *m, const struct spu_value *x,
 	struct spu_value *z;
 	int rc;
 
+	if (x->xor_shared) {
+		/* an open adds the words: their sum shows more than the
+		 * XOR of the bits */
+		struct spu_value *a = spu_value_dup(x);
+		if (a == NULL)
+			return nomem(m);
+		if ((rc = spu_hal_arith(m, a)) == 0)
+			rc = spu_hal_reveal(m, a, out);
+		spu_value_free(a);
+		return rc;
+	}
 	if ((z = spu_hal_alloc(m, x->dtype, &x->shape, SPU_PUBLIC)) == NULL)
 		return nomem(m);
 	if (x->vis == SPU_PUBLIC)

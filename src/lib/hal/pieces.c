@@ -67,9 +67,12 @@ spu_hal_pieces_of(struct spu_mpc *m, int (*fn)(struct spu_mpc *, void *,
 			    r[o]->vis, m->field, r[o]->nshares)) == NULL)
 				rc = spu_mpc_fail(m, SPU_ENOMEM,
 				    "out of memory");
-			else if (r[o]->n != c || r[o]->vis != z[o]->vis)
+			else if (r[o]->n != c || r[o]->vis != z[o]->vis ||
+			    (off > 0 && r[o]->xor_shared != z[o]->xor_shared))
 				rc = spu_mpc_fail(m, SPU_ESHAPE, "a piece of "
 				    "an elementwise op came out different");
+			if (rc == 0)
+				z[o]->xor_shared = r[o]->xor_shared;
 			for (int s = 0; rc == 0 && s < z[o]->nshares; s++)
 				memcpy((uint8_t *)z[o]->share[s] + off * K,
 				    r[o]->share[s], c * K);

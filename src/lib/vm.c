@@ -183,6 +183,36 @@ takes_xor(enum spu_op op, uint32_t i)
 	return i == 0 && (op == SPU_OP_SELECT || op == SPU_OP_NOT);
 }
 
+/*
+ * MUL at pc whose factor is a boolean-shared predicate used for the last
+ * time and the other a secret: the bit times the other factor (aby3: 2
+ * rounds) beats B2A and a product (3); with later uses, one B2A serves
+ * them all.  1: not such a product, else the result of doing it.
+ */
+static int
+mul_xor(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
+    uint32_t pc)
+{
+	struct spu_value *z;
+	int rc;
+
+	if (in->nin != 2 || in->in[0] == in->in[1])
+		return 1;
+	for (uint32_t i = 0; i < 2; i++) {
+		struct spu_value *b = fr->slot[in->in[i]];
+		struct spu_value *x = fr->slot[in->in[1 - i]];
+		if (b == NULL || x == NULL || !b->xor_shared ||
+		    fr->last_use[in->in[i]] != pc || x->vis != SPU_SECRET ||
+		    x->xor_shared || x->n != b->n)
+			continue;
+		if ((rc = spu_hal_mul_x(m, b, x, &z)) != 0)
+			return rc;
+		z->dtype = in->type[0].dtype;
+		return store(m, fr, in, 0, z);
+	}
+	return 1;
+}
+
 #define SPU_VM_MAX_ITERS 100000000
 
 /* WHILE: condition funcs[0] must give a public pred; body funcs[1]. */
@@ -327,12 +357,14 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 	struct spu_value *ops[SPU_BC_MAX_OPERANDS];
 	int rc;
 
-	for (uint32_t i = 0; i < in->nin && i < SPU_BC_MAX_OPERANDS; i++) {
+	for (uint32_t i = 0; i < in->nin && i < SPU_BC_MAX_OPERANDS; i++)
 		ops[i] = fr->slot[in->in[i]];
+	if (in->op == SPU_OP_MUL && (rc = mul_xor(m, fr, in, pc)) != 1)
+		return rc;
+	for (uint32_t i = 0; i < in->nin && i < SPU_BC_MAX_OPERANDS; i++)
 		if (ops[i] != NULL && ops[i]->xor_shared &&
 		    !takes_xor(in->op, i) && (rc = spu_hal_arith(m, ops[i])) != 0)
 			return rc;
-	}
 
 	switch (in->op) {
 	case SPU_OP_PARAM: {

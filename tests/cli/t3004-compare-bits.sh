@@ -39,6 +39,26 @@ ENTRY main.5 {
 }
 EOF
 run_ok "compile select" "$B/spu-compile" -o "$T/s.spub" "$T/s.hlo"
+# x < y ? x : 0, which the compiler makes a product of the predicate
+# (used once) and x: the bit times x without B2A
+cat >"$T/m.hlo" <<'EOF'
+HloModule jit_msel, entry_computation_layout={(f32[16]{0}, f32[16]{0})->f32[16]{0}}
+
+ENTRY main.6 {
+  Arg_0.1 = f32[16]{0} parameter(0)
+  Arg_1.2 = f32[16]{0} parameter(1)
+  compare.3 = pred[16]{0} compare(Arg_0.1, Arg_1.2), direction=LT
+  constant.4 = f32[] constant(0)
+  broadcast.5 = f32[16]{0} broadcast(constant.4), dimensions={}
+  ROOT select.6 = f32[16]{0} select(compare.3, Arg_0.1, broadcast.5)
+}
+EOF
+run_ok "compile select of a comparison" "$B/spu-compile" -o "$T/m.spub" \
+	"$T/m.hlo"
+"$B/spu-compile" --emit=text -o - "$T/m.hlo" | grep -q ' = mul(' 
+ok $? "the select is a product"
+paste -d' ' "$T/x.csv" "$T/y.csv" | awk '{ print ($1 < $2) ? $1 : 0 }' \
+	>"$T/want3"
 paste -d' ' "$T/x.csv" "$T/y.csv" | awk '{ print ($1 < $2) ? 1 : 0 }' \
 	>"$T/want"
 awk '{ print ($1 > 0) ? $1 : 0 }' "$T/x.csv" >>"$T/want"
@@ -90,6 +110,20 @@ for cfg in "semi2k 2" "aby3 3"; do
 	else
 		ok 1 "$1: a boolean-shared output feeds a select in another run"
 		sed 's/^/# /' "$T/err.s" | head -5
+	fi
+	rm -f "$T"/s.*.shr
+	# shellcheck disable=SC2086
+	if "$B/spu-run" --simulate "$2" "$T/m.spub" "$T/x.%d.shr" \
+	    "$T/y.%d.shr" -o "$T/s.%d.shr" 2>"$T/err.m" &&
+	    "$B/spu-reveal" $shrs >"$T/got" &&
+	    paste -d' ' "$T/want3" "$T/got" | awk '
+		{ e = $1 - $2; if (e < 0) e = -e; a = $1 < 0 ? -$1 : $1
+		  if (e > 1e-7 * a + 1e-6) bad++; n++ }
+		END { exit !(n == 16 && bad == 0) }'; then
+		ok 0 "$1: x < y ? x : 0 exact (the bit times x)"
+	else
+		ok 1 "$1: x < y ? x : 0 exact (the bit times x)"
+		sed 's/^/# /' "$T/err.m" | head -5
 	fi
 	full=$(sent "$T/err."); k40=$(sent "$T/err.40"); k33=$(sent "$T/err.33")
 	[ -n "$full" ] && [ -n "$k40" ] && [ "$k40" -lt "$full" ] &&

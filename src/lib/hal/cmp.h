@@ -47,13 +47,18 @@ int spu_hal_not_equal(struct spu_mpc *m, const struct spu_value *a,
  * with or_equal, whose secret result is xor_shared (bit 0 of each
  * word; a public result as spu_hal_less); spu_hal_arith converts such a
  * value to the arithmetic 0/1 every other function expects, in place
- * (one B2A; nothing for other values); NOT and select take it as is.
+ * (one B2A; nothing for other values); NOT, select and a product with
+ * a secret take it as is.
  */
 int spu_hal_less_x(struct spu_mpc *m, const struct spu_value *a,
     const struct spu_value *b, int or_equal, struct spu_value **out);
 int spu_hal_arith(struct spu_mpc *m, struct spu_value *v);
 int spu_hal_not_x(struct spu_mpc *m, const struct spu_value *p,
     struct spu_value **out);
+/* p x for a boolean-shared p and a secret x of its size (x's dtype):
+ * spu_b_mul_a, no B2A.  Worth it when p has no other use. */
+int spu_hal_mul_x(struct spu_mpc *m, const struct spu_value *p,
+    const struct spu_value *x, struct spu_value **out);
 int spu_hal_select_x(struct spu_mpc *m, const struct spu_value *p,
     const struct spu_value *a, const struct spu_value *b,
     struct spu_value **out);

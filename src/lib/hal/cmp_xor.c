@@ -78,6 +78,26 @@ spu_hal_not_x(struct spu_mpc *m, const struct spu_value *p,
 	return 0;
 }
 
+int
+spu_hal_mul_x(struct spu_mpc *m, const struct spu_value *p,
+    const struct spu_value *x, struct spu_value **out)
+{
+	struct spu_value *z;
+	int rc;
+
+	if (p->n != x->n || x->vis != SPU_SECRET)
+		return spu_fail(m->diag, SPU_ESHAPE, "party %d: mul_x: needs "
+		    "a secret operand of the predicate's size", m->party);
+	if ((z = spu_value_dup(x)) == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	if ((rc = spu_b_mul_a(m, z->share, x->share, p->share, x->n)) != 0) {
+		spu_value_free(z);
+		return rc;
+	}
+	*out = z;
+	return 0;
+}
+
 /* b + p (a - b) with the bit p times a - b directly: no B2A. */
 int
 spu_hal_select_x(struct spu_mpc *m, const struct spu_value *p,

@@ -39,68 +39,75 @@ move1(struct spu_mpc *m, const struct spu_value *src, const int64_t *map,
 }
 
 /*
- * The winners [values | one-hots] of a level whose one-hots are public
- * (the first): value b + keep (a - b), one products per pair; one-hot
- * oh_b + keep (oh_a - oh_b), a secret bit times public words (local).
+ * The winners [values | one-hots] of the first level, whose one-hots are
+ * public: value b + keep (a - b), one product per pair.  Pair q = (e, c)
+ * compares columns 2c and 2c + 1 of window e, whose one-hots are e_2c
+ * and e_2c+1 where valid, so the winner's one-hot has two entries, keep
+ * at 2c and 1 - keep at 2c + 1 (each times its column's validity): the
+ * shares are written there directly, nothing else is built.
  */
 static int
-level_public_oh(struct spu_vm_window *s, const struct spu_value *oh, const struct spu_value *a,
-    const struct spu_value *b, const struct spu_value *keep, int64_t np,
-    int64_t w, struct spu_value **nv)
+level_public_oh(struct spu_vm_window *s, const unsigned char *valid,
+    const struct spu_value *a, const struct spu_value *b,
+    const struct spu_value *keep, int64_t np, int64_t w,
+    struct spu_value **nv)
 {
 	struct spu_mpc *m = s->m;
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f);
 	int64_t h = w / 2, W = s->W;
-	int64_t *ma = NULL, *mb = NULL, *mk = NULL;
-	struct spu_value *d = NULL, *t = NULL, *wv = NULL, *oa = NULL;
-	struct spu_value *ob = NULL, *K = NULL, *wo = NULL;
-	const struct spu_value *parts[2];
+	struct spu_value *d = NULL, *t = NULL, *wv = NULL, *one = NULL;
+	struct spu_value *omk = NULL, *z = NULL;
 	int rc;
 
-	ma = spu_malloc((size_t)(np * W) + 1, sizeof(*ma));
-	mb = spu_malloc((size_t)(np * W) + 1, sizeof(*mb));
-	mk = spu_malloc((size_t)(np * W) + 1, sizeof(*mk));
-	if (ma == NULL || mb == NULL || mk == NULL) {
+	if (w != W)
+		return spu_mpc_fail(m, SPU_EINVAL, "window: public one-hots "
+		    "past the first level");
+	if ((one = spu_hal_alloc(m, SPU_PRED, &keep->shape, SPU_PUBLIC)) ==
+	    NULL) {
 		rc = nomem(m);
 		goto out;
 	}
-	for (int64_t q = 0; q < np; q++) {
-		int64_t e = q / h, c = q % h;
-		for (int64_t j = 0; j < W; j++) {
-			ma[q * W + j] = (e * w + 2 * c) * W + j;
-			mb[q * W + j] = (e * w + 2 * c + 1) * W + j;
-			mk[q * W + j] = q;
-		}
-	}
+	for (size_t i = 0; i < one->n; i++)
+		spu_ring_set(f, one->share[0], i, 1);
 	if ((rc = spu_hal_sub(m, a, b, &d)) != 0 ||
 	    (rc = spu_hal_mul(m, keep, d, a->dtype, &t)) != 0 ||
-	    (rc = spu_hal_add(m, b, t, &wv)) != 0)
+	    (rc = spu_hal_add(m, b, t, &wv)) != 0 ||
+	    (rc = spu_hal_sub(m, one, keep, &omk)) != 0)
 		goto out;
-	spu_value_free(t);
-	t = NULL;
-	if ((rc = move1(m, oh, ma, np * W, SPU_S64, &oa)) != 0 ||
-	    (rc = move1(m, oh, mb, np * W, SPU_S64, &ob)) != 0 ||
-	    (rc = spu_hal_sub(m, oa, ob, &t)) != 0 ||
-	    (rc = move1(m, keep, mk, np * W, SPU_S64, &K)) != 0)
+	if (keep->vis != wv->vis || omk->vis != wv->vis) {
+		rc = spu_mpc_fail(m, SPU_EINVAL, "window: a public choice "
+		    "between secret values");
 		goto out;
-	spu_value_free(oa);
-	if ((rc = spu_hal_mul(m, K, t, SPU_S64, &oa)) != 0 ||
-	    (rc = spu_hal_add(m, ob, oa, &wo)) != 0)
+	}
+	if ((z = spu_hal_alloc(m, SPU_S64, &(struct spu_shape){ 1,
+	    { np * (W + 1) } }, wv->vis)) == NULL) {
+		rc = nomem(m);
 		goto out;
-	wv->dtype = SPU_S64;
-	parts[0] = wv;
-	parts[1] = wo;
-	rc = spu_hal_concat(m, parts, 2, 0, nv);
+	}
+	for (int sh = 0; sh < z->nshares; sh++) {
+		uint8_t *zs = z->share[sh];
+		memcpy(zs, wv->share[sh], (size_t)np * K);
+		for (int64_t q = 0; q < np; q++) {
+			int64_t e = q / h, c = q % h;
+			uint8_t *row = zs + (size_t)(np + q * W) * K;
+			if (valid[e * w + 2 * c])
+				memcpy(row + (size_t)(2 * c) * K,
+				    (uint8_t *)keep->share[sh] + q * K, K);
+			if (valid[e * w + 2 * c + 1])
+				memcpy(row + (size_t)(2 * c + 1) * K,
+				    (uint8_t *)omk->share[sh] + q * K, K);
+		}
+	}
+	*nv = z;
+	z = NULL;
 out:
-	free(ma);
-	free(mb);
-	free(mk);
+	spu_value_free(one);
 	spu_value_free(d);
 	spu_value_free(t);
 	spu_value_free(wv);
-	spu_value_free(oa);
-	spu_value_free(ob);
-	spu_value_free(K);
-	spu_value_free(wo);
+	spu_value_free(omk);
+	spu_value_free(z);
 	return rc;
 }
 
@@ -165,7 +172,7 @@ level(struct spu_vm_window *s, struct spu_value **val, struct spu_value **oh,
 	if ((*oh)->vis == SPU_PUBLIC) {
 		/* the first level's one-hots are public: only the values
 		 * need products, the winners' one-hots are linear in keep */
-		rc = level_public_oh(s, *oh, a, b, keep, np, w, &nv);
+		rc = level_public_oh(s, *valid, a, b, keep, np, w, &nv);
 		if (rc != 0)
 			goto out;
 	} else {

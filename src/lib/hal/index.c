@@ -214,33 +214,29 @@ out:
 }
 
 /*
- * matmul of X = x expanded by map (X[i] = map[i] < 0 ? 0 : x[map[i]],
- * shape xs: [batch,] mm, k) and b: the protocol's matmul_map when both
- * are secret and it has one (semi2k masks x, not X), else X is built
- * and multiplied.
+ * matmul of X = the patches of x (pm, shape xs = [fg, N nout, cg kwin])
+ * and b: the protocol's matmul_map when both are secret and it has one
+ * (a block of X's rows at a time; semi2k masks x, not X), else X is
+ * built whole and multiplied.
  */
 static int
 patches_matmul(struct spu_mpc *m, const struct spu_value *x,
-    const int64_t *map, const struct spu_shape *xs,
+    const struct spu_patch_map *pm, const struct spu_shape *xs,
     const struct spu_value *b, enum spu_dtype t, struct spu_value **out)
 {
 	const struct spu_shape *sb = &b->shape;
-	struct spu_value *X = NULL, *zero = NULL, *z;
+	struct spu_value *X, *z;
 	struct spu_shape sz = *xs;
-	int r = xs->ndim, rc;
+	int rc;
 
+	sz.dim[2] = sb->dim[2];
 	if (x->vis == SPU_SECRET && b->vis == SPU_SECRET &&
-	    m->ops->matmul_map != NULL && r == sb->ndim &&
-	    (r == 2 || r == 3) && xs->dim[r - 1] == sb->dim[r - 2] &&
-	    (r == 2 || xs->dim[0] == sb->dim[0])) {
+	    m->ops->matmul_map != NULL) {
 		const uint64_t id[2] = { x->input_id, b->input_id };
-		sz.dim[r - 1] = sb->dim[r - 1];
 		if ((z = spu_hal_alloc(m, t, &sz, SPU_SECRET)) == NULL)
 			return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-		rc = m->ops->matmul_map(m, z->share, x->share, x->n, map,
-		    b->share, r == 3 ? (size_t)xs->dim[0] : 1,
-		    (size_t)xs->dim[r - 2], (size_t)xs->dim[r - 1],
-		    (size_t)sb->dim[r - 1], id);
+		rc = m->ops->matmul_map(m, z->share, x->share, x->n, pm,
+		    b->share, (size_t)sb->dim[2], id);
 		if (rc == 0)
 			rc = spu_hal_trunc(m, z,
 			    spu_hal_product_scale(m, x, b));
@@ -251,13 +247,11 @@ patches_matmul(struct spu_mpc *m, const struct spu_value *x,
 		*out = z;
 		return 0;
 	}
-	if ((zero = spu_hal_alloc(m, x->dtype, &(struct spu_shape){ 0, { 0 } },
-	    SPU_PUBLIC)) == NULL)
+	if ((X = spu_hal_alloc(m, x->dtype, xs, x->vis)) == NULL)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-	rc = spu_hal_index_move(m, &x, 1, map, zero, xs, x->dtype, &X);
-	spu_value_free(zero);
-	if (rc == 0)
-		rc = spu_hal_matmul(m, X, b, t, out);
+	for (int s = 0; s < X->nshares; s++)
+		spu_patch_all(m->field, X->share[s], x->share[s], pm);
+	rc = spu_hal_matmul(m, X, b, t, out);
 	spu_value_free(X);
 	return rc;
 }
@@ -285,7 +279,8 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 	int64_t cg = ks->dim[kin], og, nout = 1, kwin = 1;
 	struct spu_shape ps, kms, rs;
 	struct spu_value *KM = NULL, *R = NULL;
-	int64_t *map = NULL, *pmap = NULL, *sp = NULL;
+	int64_t *map = NULL, *sp = NULL;
+	struct spu_patch_map pm;
 
 	if (fg < 1 || cin != cg * fg || cout % fg != 0)
 		return bad(m, "conv: feature groups do not divide the features");
@@ -302,11 +297,6 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 	kms = (struct spu_shape){ 3, { fg, cg * kwin, og } };
 	if (spu_shape_numel(&ps) < 0 || spu_shape_numel(&kms) < 0)
 		return bad(m, "conv: too large");
-	if ((map = spu_malloc((size_t)spu_shape_numel(&ps), sizeof(*map))) ==
-	    NULL) {
-		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-		goto out;
-	}
 	/* the spatial part of every (output position, window position)
 	 * pair once: the input offset, or -1 in padding and dilation holes */
 	if ((sp = spu_malloc((size_t)(nout * kwin), sizeof(*sp))) == NULL) {
@@ -331,21 +321,10 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 			}
 			sp[o * kwin + q] = j;
 		}
-	{
-		size_t i = 0;
-		for (int64_t gr = 0; gr < fg; gr++)
-		for (int64_t b = 0; b < N; b++)
-		for (int64_t o = 0; o < nout; o++)
-		for (int64_t c = 0; c < cg; c++) {
-			int64_t base = b * xst[ib] + (gr * cg + c) * xst[ifeat];
-			const int64_t *so = sp + o * kwin;
-			for (int64_t q = 0; q < kwin; q++, i++)
-				map[i] = so[q] < 0 ? -1 : base + so[q];
-		}
-	}
-	/* the patches' map goes to the product, which never has to
-	 * open the patches themselves */
-	pmap = map;
+	/* the patches as that table: the product expands them a block
+	 * at a time, and never opens them */
+	pm = (struct spu_patch_map){ fg, N, nout, cg, kwin, xst[ib],
+	    xst[ifeat], sp };
 	if ((map = spu_malloc((size_t)spu_shape_numel(&kms), sizeof(*map))) ==
 	    NULL) {
 		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
@@ -369,7 +348,7 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 	}
 	if ((rc = spu_hal_index_move(m, &k, 1, map, NULL, &kms, k->dtype, &KM)) != 0)
 		goto out;
-	if ((rc = patches_matmul(m, x, pmap, &ps, KM, t, &R)) != 0)
+	if ((rc = patches_matmul(m, x, &pm, &ps, KM, t, &R)) != 0)
 		goto out;
 	/* R is [fg, N*nout, og]; move into the output layout */
 	free(map);
@@ -393,7 +372,6 @@ spu_hal_conv(struct spu_mpc *m, const struct spu_value *x,
 out:
 	free(sp);
 	free(map);
-	free(pmap);
 	spu_value_free(KM);
 	spu_value_free(R);
 	return rc;

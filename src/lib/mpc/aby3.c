@@ -152,6 +152,39 @@ out:
 }
 
 /*
+ * aby3_matmul for a convolution: X the patches of x (patch.h), Z_i = X_i
+ * (Y_i + Y_{i+1}) + X_{i+1} Y_i computed in z's first component a block
+ * of X's rows at a time, then reshared there: X is never stored, and
+ * only the kernel-sized Y_i + Y_{i+1} is scratch.  1 round, K m n.
+ */
+static int
+aby3_matmul_map(struct spu_mpc *m, void *const z[], void *const x[],
+    size_t nx, const struct spu_patch_map *pm, void *const y[], size_t nn,
+    const uint64_t id[2])
+{
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f), ny = (size_t)(pm->fg * pm->cg *
+	    pm->kwin) * nn, nz = (size_t)(pm->fg * pm->N * pm->nout) * nn;
+	void *sum = spu_malloc(ny, K);
+	int rc = 0;
+
+	(void)nx;
+	(void)id;
+	if (sum == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	spu_ring_add(f, sum, y[0], y[1], ny);
+	if (spu_patch_matmul(f, z[0], x[0], pm, sum, nn, 0) != 0 ||
+	    spu_patch_matmul(f, z[0], x[1], pm, y[0], nn, 1) != 0)
+		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	spu_free_secret(sum, ny * K);
+	if (rc != 0)
+		return rc;
+	spu_prg_ring_add(&m->prss_self, f, z[0], nz, 0);
+	spu_prg_ring_add(&m->prss_next, f, z[0], nz, 1);
+	return pass(m, PREV(m), z[0], nz * K, NEXT(m), z[1], nz * K);
+}
+
+/*
  * Truncation by m bits, TruncAPr2 (protocols.md 2.6 and 3.4, eprint
  * 2025/200 Alg. 4).  Parties 0 and 1 hold a 2-out-of-2 sharing t0 = x0 +
  * x1, t1 = x2 of x, |x| < 2^(k-2).  With L = 2^k, u0 = [t0 - L/4 mod L >=
@@ -661,6 +694,7 @@ const struct spu_proto_ops spu_aby3_ops = {
 	.open = aby3_open,
 	.mul = aby3_mul,
 	.matmul = aby3_matmul,
+	.matmul_map = aby3_matmul_map,
 	.trunc = aby3_trunc,
 	.nparts = aby3_nparts,
 	.part_b = aby3_part_b,

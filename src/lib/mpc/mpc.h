@@ -30,6 +30,7 @@
 #include "../protocol.h"
 #include "../ring.h"
 #include "../value.h"
+#include "patch.h"
 
 struct spu_mpc;
 struct spu_insn;
@@ -55,13 +56,13 @@ struct spu_proto_ops {
 	int (*matmul_id)(struct spu_mpc *m, void *const z[], void *const x[],
 	    void *const y[], size_t batch, size_t mm, size_t k, size_t nn,
 	    const uint64_t id[2]);
-	/* Optional: matmul_id whose left operand X (batch mm k words) is
-	 * the image of x (nx words) under map: X[i] = map[i] < 0 ? 0 :
-	 * x[map[i]] (a convolution's patches), for protocols whose cost
-	 * grows with X, not x (semi2k: open x - a, expand locally). */
+	/* Optional: matmul_id whose left operand X (batch = pm->fg, mm =
+	 * pm->N pm->nout, k = pm->cg pm->kwin) is the patches of x (nx
+	 * words, patch.h), never stored whole: semi2k opens x - a, not X;
+	 * both expand a block of rows at a time. */
 	int (*matmul_map)(struct spu_mpc *m, void *const z[], void *const x[],
-	    size_t nx, const int64_t *map, void *const y[], size_t batch,
-	    size_t mm, size_t k, size_t nn, const uint64_t id[2]);
+	    size_t nx, const struct spu_patch_map *pm, void *const y[],
+	    size_t nn, const uint64_t id[2]);
 	/* Optional: drop whatever matmul_id kept (a new run's ids mean
 	 * other values; also called by spu_mpc_fini). */
 	void (*forget)(struct spu_mpc *m);

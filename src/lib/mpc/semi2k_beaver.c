@@ -197,34 +197,6 @@ mask_keep(struct spu_mpc *m, uint64_t id, size_t n, void **a, void **sa,
 	return 0;
 }
 
-/* The n words of X from its small form: X[i] = map[i] < 0 ? 0 :
- * v[map[i]] (a convolution's patches from its input). */
-static void *
-expand(struct spu_mpc *m, const void *v, const int64_t *map, size_t n)
-{
-	unsigned f = m->field;
-	size_t K = spu_ring_size(f);
-	uint8_t *w = spu_malloc(n, K);
-
-	if (w == NULL)
-		return NULL;
-	if (K == 8) {
-		const uint64_t *vv = v;
-		uint64_t *ww = (uint64_t *)(void *)w;
-		for (size_t i = 0; i < n; i++)
-			ww[i] = map[i] < 0 ? 0 : vv[map[i]];
-		return w;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (map[i] < 0)
-			memset(w + i * K, 0, K);
-		else
-			memcpy(w + i * K, (const uint8_t *)v +
-			    (size_t)map[i] * K, K);
-	}
-	return w;
-}
-
 /*
  * Beaver matrix product (protocols.md 2.4): triple A (x-shaped), B
  * (y-shaped), C = A B; open E = X - A and D = Y - B in one round;
@@ -237,18 +209,17 @@ expand(struct spu_mpc *m, const void *v, const int64_t *map, size_t n)
 static int
 beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
     size_t batch, size_t mm, size_t k, size_t nn, const uint64_t *id,
-    const int64_t *xmap, size_t nxs)
+    const struct spu_patch_map *pm, size_t nxs)
 {
 	unsigned f = m->field;
 	size_t K = spu_ring_size(f), nz = batch * mm * nn, nopen = 0, off;
 	size_t nX = batch * mm * k;
-	size_t nv[2] = { xmap != NULL ? nxs : nX, batch * k * nn };
+	size_t nv[2] = { pm != NULL ? nxs : nX, batch * k * nn };
 	const void *v[2] = { x, y }, *E[2], *Es[2], *A[2], *S[2];
 	uint64_t ids[2] = { 0, 0 }, draw[SPU_MAX_PARTIES][3];
 	struct mask *hit[2] = { NULL, NULL };
 	void *a[2] = { NULL, NULL }, *sa[2] = { NULL, NULL };
 	void *ek[2] = { NULL, NULL }, *bd = NULL;
-	void *wide[2] = { NULL, NULL };	/* expanded X-side operands */
 	uint8_t *open = NULL, *t = NULL;
 	int rc = 0;
 
@@ -295,14 +266,10 @@ beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
 				    draw[j][s], f, sa[s], nv[s], 0);
 			S[s] = sa[s];
 		}
-		if (xmap != NULL) {
-			if ((wide[0] = expand(m, S[0], xmap, nX)) == NULL)
-				goto oom;
-			S[0] = wide[0];
-		}
-		spu_ring_matmul(f, z, S[0], S[1], batch, mm, k, nn);
-		spu_free_secret(wide[0], nX * K);
-		wide[0] = NULL;
+		if (pm == NULL)
+			spu_ring_matmul(f, z, S[0], S[1], batch, mm, k, nn);
+		else if (spu_patch_matmul(f, z, S[0], pm, S[1], nn, 0) != 0)
+			goto oom;
 		for (int j = 1; j < m->nparties; j++)
 			spu_prg_ring_add_at(&m->dealer[j], draw[j][2], f, z, nz,
 			    1);
@@ -323,26 +290,23 @@ beaver_matmul(struct spu_mpc *m, void *z, const void *x, const void *y,
 		}
 		Es[s] = E[s];		/* as opened, before any expansion */
 	}
-	if ((t = spu_malloc(nz, K)) == NULL)
-		goto oom;
-	if (xmap != NULL) {		/* E and A as X is laid out */
-		if ((wide[0] = expand(m, E[0], xmap, nX)) == NULL ||
-		    (wide[1] = expand(m, A[0], xmap, nX)) == NULL)
-			goto oom;
-		E[0] = wide[0];
-		A[0] = wide[1];
-	}
 	if (m->party == 0) {			/* E B + E D = E (B + D) */
 		if ((bd = spu_malloc(nv[1], K)) == NULL)
 			goto oom;
 		spu_ring_add(f, bd, A[1], E[1], nv[1]);
-		spu_ring_matmul(f, t, E[0], bd, batch, mm, k, nn);
-	} else {
-		spu_ring_matmul(f, t, E[0], A[1], batch, mm, k, nn);
 	}
-	spu_ring_add(f, z, z, t, nz);
-	spu_ring_matmul(f, t, A[0], E[1], batch, mm, k, nn);
-	spu_ring_add(f, z, z, t, nz);
+	if (pm != NULL) {	/* E and A as patches, a block at a time */
+		if (spu_patch_matmul(f, z, E[0], pm, bd ? bd : A[1], nn, 1) ||
+		    spu_patch_matmul(f, z, A[0], pm, E[1], nn, 1))
+			goto oom;
+	} else {
+		if ((t = spu_malloc(nz, K)) == NULL)
+			goto oom;
+		spu_ring_matmul(f, t, E[0], bd ? bd : A[1], batch, mm, k, nn);
+		spu_ring_add(f, z, z, t, nz);
+		spu_ring_matmul(f, t, A[0], E[1], batch, mm, k, nn);
+		spu_ring_add(f, z, z, t, nz);
+	}
 	for (int s = 0; s < 2 && rc == 0; s++) {
 		if (hit[s] != NULL || ids[s] == 0)
 			continue;
@@ -366,8 +330,6 @@ out:
 		spu_free_secret(ek[s], nv[s] * K);
 	}
 	spu_free_secret(bd, nv[1] * K);
-	spu_free_secret(wide[0], nX * K);
-	spu_free_secret(wide[1], nX * K);
 	spu_free_secret(t, nz * K);
 	spu_free_sized(open, (nopen ? nopen : 1) * K);
 	return rc;
@@ -399,9 +361,10 @@ spu_semi2k_matmul_id(struct spu_mpc *m, void *const z[], void *const x[],
 
 int
 spu_semi2k_matmul_map(struct spu_mpc *m, void *const z[], void *const x[],
-    size_t nx, const int64_t *map, void *const y[], size_t batch, size_t mm,
-    size_t k, size_t nn, const uint64_t id[2])
+    size_t nx, const struct spu_patch_map *pm, void *const y[], size_t nn,
+    const uint64_t id[2])
 {
-	return beaver_matmul(m, z[0], x[0], y[0], batch, mm, k, nn, id, map,
-	    nx);
+	return beaver_matmul(m, z[0], x[0], y[0], (size_t)pm->fg,
+	    (size_t)(pm->N * pm->nout), (size_t)(pm->cg * pm->kwin), nn, id,
+	    pm, nx);
 }

@@ -27,8 +27,8 @@ int spu_semi2k_matmul_id(struct spu_mpc *m, void *const z[],
     void *const x[], void *const y[], size_t batch, size_t mm, size_t k,
     size_t nn, const uint64_t id[2]);
 int spu_semi2k_matmul_map(struct spu_mpc *m, void *const z[],
-    void *const x[], size_t nx, const int64_t *map, void *const y[],
-    size_t batch, size_t mm, size_t k, size_t nn, const uint64_t id[2]);
+    void *const x[], size_t nx, const struct spu_patch_map *pm,
+    void *const y[], size_t nn, const uint64_t id[2]);
 void spu_semi2k_forget(struct spu_mpc *m);
 
 #endif

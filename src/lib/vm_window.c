@@ -38,6 +38,56 @@ move1(struct spu_mpc *m, const struct spu_value *src, const int64_t *map,
 	return spu_hal_index_move(m, &src, 1, map, NULL, &s, t, out);
 }
 
+/* The word at index i of the concatenation of two secret values. */
+static const uint8_t *
+word_of(const struct spu_value *const src[2], int sh, int64_t i, size_t K)
+{
+	int64_t n0 = (int64_t)src[0]->n;
+
+	return i < n0 ? (const uint8_t *)src[0]->share[sh] + (size_t)i * K :
+	    (const uint8_t *)src[1]->share[sh] + (size_t)(i - n0) * K;
+}
+
+/* *out[i] = src[ma[i]] - src[mb[i]] (i < n) over the concatenation of
+ * two secret values: local, without either gathered operand stored. */
+static int
+gather_diff(struct spu_mpc *m, const struct spu_value *const src[2],
+    const int64_t *ma, const int64_t *mb, int64_t n, struct spu_value **out)
+{
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f);
+	struct spu_value *d;
+
+	if (src[0]->vis != SPU_SECRET || src[1]->vis != SPU_SECRET)
+		return spu_mpc_fail(m, SPU_EINVAL, "window: public one-hots "
+		    "past the first level");
+	if ((d = spu_hal_alloc(m, SPU_S64, &(struct spu_shape){ 1, { n } },
+	    SPU_SECRET)) == NULL)
+		return nomem(m);
+	for (int sh = 0; sh < d->nshares; sh++)
+		for (int64_t i = 0; i < n; i++)
+			spu_ring_set(f, d->share[sh], (size_t)i,
+			    spu_ring_get(f, word_of(src, sh, ma[i], K), 0) -
+			    spu_ring_get(f, word_of(src, sh, mb[i], K), 0));
+	*out = d;
+	return 0;
+}
+
+/* z[i] += src[mb[i]] over z's n words (secret z and sources). */
+static void
+gather_add(struct spu_mpc *m, struct spu_value *z,
+    const struct spu_value *const src[2], const int64_t *mb)
+{
+	unsigned f = m->field;
+	size_t K = spu_ring_size(f);
+
+	for (int sh = 0; sh < z->nshares; sh++)
+		for (size_t i = 0; i < z->n; i++)
+			spu_ring_set(f, z->share[sh], i,
+			    spu_ring_get(f, z->share[sh], i) +
+			    spu_ring_get(f, word_of(src, sh, mb[i], K), 0));
+}
+
 /*
  * The winners [values | one-hots] of the first level, whose one-hots are
  * public: value b + keep (a - b), one product per pair.  Pair q = (e, c)
@@ -127,10 +177,12 @@ level(struct spu_vm_window *s, struct spu_value **val, struct spu_value **oh,
 	struct spu_value *D = NULL, *K = NULL, *M = NULL, *nv = NULL;
 	struct spu_value *args[2], *res[1] = { NULL };
 	unsigned char *nvld = NULL;
-	int rc = 0;
+	int rc = 0, pub;
 
-	ma = spu_malloc((size_t)(np * (W + 1)) + 1, sizeof(*ma));
-	mb = spu_malloc((size_t)(np * (W + 1)) + 1, sizeof(*mb));
+	/* the first level moves only values; later ones one-hots too */
+	pub = *oh == NULL || (*oh)->vis == SPU_PUBLIC;
+	ma = spu_malloc((size_t)(np * (pub ? 1 : W + 1)) + 1, sizeof(*ma));
+	mb = spu_malloc((size_t)(np * (pub ? 1 : W + 1)) + 1, sizeof(*mb));
 	mo = spu_malloc((size_t)(nw * w2 * (W + 1)) + 1, sizeof(*mo));
 	nvld = malloc((size_t)(nw * w2) + 1);
 	if (ma == NULL || mb == NULL || mo == NULL || nvld == NULL) {
@@ -169,18 +221,17 @@ level(struct spu_vm_window *s, struct spu_value **val, struct spu_value **oh,
 	    (rc = spu_hal_add(m, t, only, &keep)) != 0)
 		goto out;
 	keep->dtype = SPU_PRED;
-	if ((*oh)->vis == SPU_PUBLIC) {
+	if (pub) {
 		/* the first level's one-hots are public: only the values
 		 * need products, the winners' one-hots are linear in keep */
 		rc = level_public_oh(s, *valid, a, b, keep, np, w, &nv);
 		if (rc != 0)
 			goto out;
 	} else {
-		/* D = [a - b, oh_a - oh_b], K = keep repeated; M = K D */
+		/* D = [a - b, oh_a - oh_b], K = keep repeated; M = K D;
+		 * the winners b + M in M */
 		const struct spu_value *src[2] = { *val, *oh };
 		int64_t nvs = (int64_t)(*val)->n, n = np * (W + 1);
-		struct spu_value *da = NULL, *db = NULL;
-		struct spu_shape ns = { 1, { n } };
 		for (int64_t q = 0; q < np; q++) {
 			int64_t e = q / h, c = q % h;
 			ma[q] = e * w + 2 * c;
@@ -192,30 +243,30 @@ level(struct spu_vm_window *s, struct spu_value **val, struct spu_value **oh,
 				    (e * w + 2 * c + 1) * W + j;
 			}
 		}
-		if ((rc = spu_hal_index_move(m, src, 2, ma, NULL, &ns, SPU_S64,
-		    &da)) == 0 &&
-		    (rc = spu_hal_index_move(m, src, 2, mb, NULL, &ns, SPU_S64,
-		    &db)) == 0)
-			rc = spu_hal_sub(m, da, db, &D);
-		spu_value_free(da);
-		if (rc == 0) {
+		if ((rc = gather_diff(m, src, ma, mb, n, &D)) == 0) {
 			for (int64_t q = 0; q < np; q++) {
 				mo[q] = q;
 				for (int64_t j = 0; j < W; j++)
 					mo[np + q * W + j] = q;
 			}
-			if ((rc = move1(m, keep, mo, n, SPU_PRED, &K)) == 0 &&
-			    (rc = spu_hal_mul(m, K, D, SPU_S64, &M)) == 0)
-				/* winners: b + M */
-				rc = spu_hal_add(m, db, M, &nv);
+			if ((rc = move1(m, keep, mo, n, SPU_PRED, &K)) == 0)
+				rc = spu_hal_mul(m, K, D, SPU_S64, &M);
 		}
-		spu_value_free(db);
+		spu_value_free(D);
+		spu_value_free(K);
+		D = K = NULL;
 		if (rc != 0)
 			goto out;
+		/* winners: b + M, in M */
+		gather_add(m, M, src, mb);
+		nv = M;
+		M = NULL;
 	}
-	/* next level: winners, plus the odd last column carried */
+	/* next level: winners, plus the odd last column carried (only
+	 * then are this level's values and one-hots a source) */
 	{
 		const struct spu_value *src[3] = { nv, *val, *oh };
+		int nsrc = w & 1 ? 3 : 1;
 		int64_t n1 = nw * w2, nvn = (int64_t)nv->n;
 		int64_t nvs = (int64_t)(*val)->n;
 		struct spu_value *v2 = NULL, *o2 = NULL;
@@ -238,10 +289,10 @@ level(struct spu_vm_window *s, struct spu_value **val, struct spu_value **oh,
 				}
 			}
 		struct spu_shape s1 = { 1, { n1 } }, sw = { 1, { n1 * W } };
-		if ((rc = spu_hal_index_move(m, src, 3, mo, NULL, &s1,
+		if ((rc = spu_hal_index_move(m, src, nsrc, mo, NULL, &s1,
 		    (*val)->dtype, &v2)) == 0)
-			rc = spu_hal_index_move(m, src, 3, mo + n1, NULL, &sw,
-			    SPU_PRED, &o2);
+			rc = spu_hal_index_move(m, src, nsrc, mo + n1, NULL,
+			    &sw, SPU_PRED, &o2);
 		if (rc != 0) {
 			spu_value_free(v2);
 			goto out;
@@ -428,16 +479,24 @@ spu_vm_window_pick(struct spu_vm_window *s, const struct spu_value *x,
 	/* rows: the window values; one-hot: the identity; validity */
 	if ((zero = spu_hal_alloc(m, x->dtype, &(struct spu_shape){ 0, { 0 } },
 	    SPU_PUBLIC)) == NULL ||
-	    (valid = malloc((size_t)(s->nw * s->W) + 1)) == NULL ||
-	    (*oh = spu_hal_alloc(m, SPU_PRED, &(struct spu_shape){ 1,
-	    { s->nw * s->W * s->W } }, SPU_PUBLIC)) == NULL) {
+	    (valid = malloc((size_t)(s->nw * s->W) + 1)) == NULL) {
 		rc = nomem(m);
 		goto out;
 	}
-	for (int64_t q = 0; q < s->nw * s->W; q++) {
+	for (int64_t q = 0; q < s->nw * s->W; q++)
 		valid[q] = s->map[q] >= 0;
-		spu_ring_set(m->field, (*oh)->share[0],
-		    (size_t)(q * s->W + q % s->W), valid[q]);
+	/* the identity, public, is read only where the first level
+	 * carries an odd column or there is no level (level_public_oh
+	 * writes the winners' one-hots from valid) */
+	if ((s->W & 1) != 0) {
+		if ((*oh = spu_hal_alloc(m, SPU_PRED, &(struct spu_shape){ 1,
+		    { s->nw * s->W * s->W } }, SPU_PUBLIC)) == NULL) {
+			rc = nomem(m);
+			goto out;
+		}
+		for (int64_t q = 0; q < s->nw * s->W; q++)
+			spu_ring_set(m->field, (*oh)->share[0],
+			    (size_t)(q * s->W + q % s->W), valid[q]);
 	}
 	if ((rc = spu_hal_index_move(m, &x, 1, s->map, zero,
 	    &(struct spu_shape){ 1, { s->nw * s->W } }, x->dtype, val)) != 0)

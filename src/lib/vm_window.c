@@ -94,13 +94,14 @@ gather_add(struct spu_mpc *m, struct spu_value *z,
  * compares columns 2c and 2c + 1 of window e, whose one-hots are e_2c
  * and e_2c+1 where valid, so the winner's one-hot has two entries, keep
  * at 2c and 1 - keep at 2c + 1 (each times its column's validity): the
- * shares are written there directly, nothing else is built.
+ * shares are written there directly, nothing else is built.  *nval [np]
+ * the winners' values, *noh [np W] their one-hots.
  */
 static int
 level_public_oh(struct spu_vm_window *s, const unsigned char *valid,
     const struct spu_value *a, const struct spu_value *b,
     const struct spu_value *keep, int64_t np, int64_t w,
-    struct spu_value **nv)
+    struct spu_value **nval, struct spu_value **noh)
 {
 	struct spu_mpc *m = s->m;
 	unsigned f = m->field;
@@ -130,17 +131,16 @@ level_public_oh(struct spu_vm_window *s, const unsigned char *valid,
 		    "between secret values");
 		goto out;
 	}
-	if ((z = spu_hal_alloc(m, SPU_S64, &(struct spu_shape){ 1,
-	    { np * (W + 1) } }, wv->vis)) == NULL) {
+	if ((z = spu_hal_alloc(m, SPU_PRED, &(struct spu_shape){ 1,
+	    { np * W } }, wv->vis)) == NULL) {
 		rc = nomem(m);
 		goto out;
 	}
 	for (int sh = 0; sh < z->nshares; sh++) {
 		uint8_t *zs = z->share[sh];
-		memcpy(zs, wv->share[sh], (size_t)np * K);
 		for (int64_t q = 0; q < np; q++) {
 			int64_t e = q / h, c = q % h;
-			uint8_t *row = zs + (size_t)(np + q * W) * K;
+			uint8_t *row = zs + (size_t)(q * W) * K;
 			if (valid[e * w + 2 * c])
 				memcpy(row + (size_t)(2 * c) * K,
 				    (uint8_t *)keep->share[sh] + q * K, K);
@@ -149,8 +149,9 @@ level_public_oh(struct spu_vm_window *s, const unsigned char *valid,
 				    (uint8_t *)omk->share[sh] + q * K, K);
 		}
 	}
-	*nv = z;
-	z = NULL;
+	*nval = wv;
+	*noh = z;
+	wv = z = NULL;
 out:
 	spu_value_free(one);
 	spu_value_free(d);
@@ -175,6 +176,7 @@ level(struct spu_vm_window *s, struct spu_value **val, struct spu_value **oh,
 	struct spu_value *a = NULL, *b = NULL, *sel = NULL, *both = NULL;
 	struct spu_value *only = NULL, *t = NULL, *keep = NULL;
 	struct spu_value *D = NULL, *K = NULL, *M = NULL, *nv = NULL;
+	struct spu_value *wv = NULL, *wo = NULL;
 	struct spu_value *args[2], *res[1] = { NULL };
 	unsigned char *nvld = NULL;
 	int rc = 0, pub;
@@ -224,7 +226,7 @@ level(struct spu_vm_window *s, struct spu_value **val, struct spu_value **oh,
 	if (pub) {
 		/* the first level's one-hots are public: only the values
 		 * need products, the winners' one-hots are linear in keep */
-		rc = level_public_oh(s, *valid, a, b, keep, np, w, &nv);
+		rc = level_public_oh(s, *valid, a, b, keep, np, w, &wv, &wo);
 		if (rc != 0)
 			goto out;
 	} else {
@@ -262,12 +264,35 @@ level(struct spu_vm_window *s, struct spu_value **val, struct spu_value **oh,
 		nv = M;
 		M = NULL;
 	}
+	if (wv != NULL && (w & 1) == 0) {
+		/* the winners are the next level as they are */
+		for (int64_t q = 0; q < np; q++)
+			nvld[q] = (*valid)[2 * q] || (*valid)[2 * q + 1];
+		spu_value_free(*val);
+		spu_value_free(*oh);
+		*val = wv;
+		*oh = wo;
+		wv = wo = NULL;
+		free(*valid);
+		*valid = nvld;
+		nvld = NULL;
+		goto out;
+	}
 	/* next level: winners, plus the odd last column carried (only
-	 * then are this level's values and one-hots a source) */
+	 * then are this level's values and one-hots a source); the public
+	 * level's winners come in two parts, laid out as one */
 	{
-		const struct spu_value *src[3] = { nv, *val, *oh };
+		const struct spu_value *src[4] = { nv, *val, *oh, NULL };
 		int nsrc = w & 1 ? 3 : 1;
-		int64_t n1 = nw * w2, nvn = (int64_t)nv->n;
+		int64_t n1 = nw * w2, nvn;
+		if (wv != NULL) {
+			src[0] = wv;
+			src[1] = wo;
+			src[2] = *val;
+			src[3] = *oh;
+			nsrc++;
+		}
+		nvn = (int64_t)(wv != NULL ? wv->n + wo->n : nv->n);
 		int64_t nvs = (int64_t)(*val)->n;
 		struct spu_value *v2 = NULL, *o2 = NULL;
 		for (int64_t e = 0; e < nw; e++)
@@ -321,6 +346,8 @@ out:
 	spu_value_free(K);
 	spu_value_free(M);
 	spu_value_free(nv);
+	spu_value_free(wv);
+	spu_value_free(wo);
 	return rc;
 }
 

@@ -69,16 +69,17 @@ static int
 aby3_open(struct spu_mpc *m, void *out, void *const x[], size_t n)
 {
 	size_t bytes = n * spu_ring_size(m->field);
-	void *in = spu_mpc_scratch(m, 0, bytes);
+	void *in = spu_malloc(bytes ? bytes : 1, 1);
 	int rc;
 
 	if (in == NULL)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-	if ((rc = pass(m, PREV(m), x[1], bytes, NEXT(m), in, bytes)) != 0)
-		return rc;
-	spu_ring_add(m->field, out, x[0], x[1], n);
-	spu_ring_add(m->field, out, out, in, n);
-	return 0;
+	if ((rc = pass(m, PREV(m), x[1], bytes, NEXT(m), in, bytes)) == 0) {
+		spu_ring_add(m->field, out, x[0], x[1], n);
+		spu_ring_add(m->field, out, out, in, n);
+	}
+	spu_free_secret(in, bytes ? bytes : 1);
+	return rc;
 }
 
 /* z_i (n words, 3-out-of-3 additive) -> replicated: add a PRSS zero share,

@@ -29,16 +29,28 @@ spu_mpc_exchange(struct spu_mpc *m, const void *const *sbuf,
 }
 
 void *
-spu_mpc_scratch(struct spu_mpc *m, int i, size_t len)
+spu_mpc_peer_bufs(struct spu_mpc *m, size_t len,
+    void *rbuf[SPU_MAX_PARTIES], size_t rlen[SPU_MAX_PARTIES])
 {
-	if (len > m->bufcap[i]) {
-		void *p = spu_realloc(m->buf[i], len, 1);
-		if (p == NULL)
-			return NULL;
-		m->buf[i] = p;
-		m->bufcap[i] = len;
+	size_t np = (size_t)m->nparties - 1, k = 0;
+	uint8_t *p;
+
+	if (np == 0 || len > SIZE_MAX / np ||
+	    (p = spu_malloc(np * len > 0 ? np * len : 1, 1)) == NULL)
+		return NULL;
+	for (int j = 0; j < m->nparties; j++) {
+		rbuf[j] = j == m->party ? NULL : p + k++ * len;
+		rlen[j] = j == m->party ? 0 : len;
 	}
-	return m->buf[i];
+	return p;
+}
+
+void
+spu_mpc_peer_free(struct spu_mpc *m, void *p, size_t len)
+{
+	size_t np = (size_t)m->nparties - 1;
+
+	spu_free_secret(p, np * len > 0 ? np * len : 1);
 }
 
 /*
@@ -129,8 +141,6 @@ spu_mpc_fini(struct spu_mpc *m)
 {
 	if (m->ops != NULL && m->ops->forget != NULL)
 		m->ops->forget(m);
-	for (int i = 0; i < 2; i++)
-		spu_free_secret(m->buf[i], m->bufcap[i]);
 	sodium_memzero(m, sizeof(*m));
 }
 

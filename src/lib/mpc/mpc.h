@@ -157,9 +157,6 @@ struct spu_mpc {
 	/* protocol-private state kept between ops (semi2k: matmul
 	 * masks), freed by ops->forget */
 	void *proto_state;
-	/* scratch for messages: grown on demand */
-	void *buf[2];
-	size_t bufcap[2];
 	/* optional per-op accounting by the VM (spu-run --profile) */
 	struct spu_vm_profile *profile;
 	/* methods of the fixed-point function library (zero: defaults) */
@@ -182,8 +179,16 @@ int spu_mpc_init(struct spu_mpc *m, enum spu_protocol proto, int party,
     const uint8_t session[SPU_SEED_LEN], struct spu_diag *d);
 void spu_mpc_fini(struct spu_mpc *m);
 
-/* Scratch buffer i (0 or 1) of at least len bytes, NULL on no memory. */
-void *spu_mpc_scratch(struct spu_mpc *m, int i, size_t len);
+/*
+ * Receive buffers for a round in which every peer sends len bytes: rbuf
+ * and rlen filled for every party (0 bytes from this one).  Returns the
+ * allocation, (N-1) len bytes, for spu_mpc_peer_free, or NULL.  From the
+ * allocator's cache of freed buffers, not a buffer kept for the run, so
+ * a big round does not stay resident after it.
+ */
+void *spu_mpc_peer_bufs(struct spu_mpc *m, size_t len,
+    void *rbuf[SPU_MAX_PARTIES], size_t rlen[SPU_MAX_PARTIES]);
+void spu_mpc_peer_free(struct spu_mpc *m, void *p, size_t len);
 
 /* ---- local operations on share arrays (all protocols) ---- */
 void spu_mpc_add(struct spu_mpc *m, void *const z[], void *const x[],

@@ -52,22 +52,22 @@ spu_semi2k_allreduce_add(struct spu_mpc *m, void *out, const void *mine,
 	uint8_t *in;
 	int rc;
 
-	in = spu_mpc_scratch(m, 1, bytes * (size_t)m->nparties);
-	if (in == NULL)
+	if ((in = spu_mpc_peer_bufs(m, bytes, rbuf, rlen)) == NULL)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 	for (int j = 0; j < m->nparties; j++) {
 		sbuf[j] = mine;
-		rbuf[j] = in + (size_t)j * bytes;
-		slen[j] = rlen[j] = j == m->party ? 0 : bytes;
+		slen[j] = rlen[j];
 	}
-	if ((rc = spu_mpc_exchange(m, sbuf, slen, rbuf, rlen)) != 0)
-		return rc;
-	if (out != mine)
-		spu_ring_copy(m->field, out, mine, width);
-	for (int j = 0; j < m->nparties; j++)
-		if (j != m->party)
-			spu_ring_add(m->field, out, out, rbuf[j], width);
-	return 0;
+	if ((rc = spu_mpc_exchange(m, sbuf, slen, rbuf, rlen)) == 0) {
+		if (out != mine)
+			spu_ring_copy(m->field, out, mine, width);
+		for (int j = 0; j < m->nparties; j++)
+			if (j != m->party)
+				spu_ring_add(m->field, out, out, rbuf[j],
+				    width);
+	}
+	spu_mpc_peer_free(m, in, bytes);
+	return rc;
 }
 
 static int
@@ -348,22 +348,21 @@ allreduce_xor(struct spu_mpc *m, uint8_t *out, const uint8_t *mine,
 	uint8_t *in;
 	int rc;
 
-	if (len > SIZE_MAX / (size_t)m->nparties ||
-	    (in = spu_mpc_scratch(m, 1, len * (size_t)m->nparties)) == NULL)
+	if ((in = spu_mpc_peer_bufs(m, len, rbuf, rlen)) == NULL)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 	for (int j = 0; j < m->nparties; j++) {
 		sbuf[j] = mine;
-		rbuf[j] = in + (size_t)j * len;
-		slen[j] = rlen[j] = j == m->party ? 0 : len;
+		slen[j] = rlen[j];
 	}
-	if ((rc = spu_mpc_exchange(m, sbuf, slen, rbuf, rlen)) != 0)
-		return rc;
-	if (out != mine)
-		memcpy(out, mine, len);
-	for (int j = 0; j < m->nparties; j++)
-		if (j != m->party)
-			spu_bytes_xor(out, out, in + (size_t)j * len, len);
-	return 0;
+	if ((rc = spu_mpc_exchange(m, sbuf, slen, rbuf, rlen)) == 0) {
+		if (out != mine)
+			memcpy(out, mine, len);
+		for (int j = 0; j < m->nparties; j++)
+			if (j != m->party)
+				spu_bytes_xor(out, out, rbuf[j], len);
+	}
+	spu_mpc_peer_free(m, in, len);
+	return rc;
 }
 
 /* Mask every word of v to its low bits bits. */

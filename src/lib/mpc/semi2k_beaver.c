@@ -25,89 +25,87 @@
 #include "semi2k_int.h"
 #include "../mem.h"
 
-/*
- * Party 0's share of an elementwise triple's c: c_0 = A B - sum_{j>0}
- * c_j, A = a + sum_{j>0} a_j, B likewise, the other parties' three
- * draws replayed a chunk at a time (no buffer of n words per stream).
- */
+/* buf (cnt words, zeroed here) = words [i, i + cnt) of draw id. */
 static void
-dealer_fix_mul(struct spu_mpc *m, void *c, const void *a, const void *b,
-    size_t n)
+draw_chunk(const struct spu_prg *p, uint64_t id, unsigned f, uint8_t *buf,
+    size_t i, size_t cnt)
 {
-	enum { R = SPU_SEMI2K_REPLAY };
-	unsigned f = m->field;
-	size_t K = spu_ring_size(f), per = R / K;
-	uint64_t draw[SPU_MAX_PARTIES][3];
-	_Alignas(64) uint8_t A[R], B[R], C[R], r[R];
-	uint8_t *sums[3] = { A, B, C };
+	size_t K = spu_ring_size(f);
 
-	for (int j = 1; j < m->nparties; j++)
-		for (int v = 0; v < 3; v++)
-			draw[j][v] = spu_prg_skip(&m->dealer[j]);
-	for (size_t i = 0; i < n; i += per) {
-		size_t cnt = n - i < per ? n - i : per, o = i * K;
-		memcpy(A, (const uint8_t *)a + o, cnt * K);
-		memcpy(B, (const uint8_t *)b + o, cnt * K);
-		memset(C, 0, cnt * K);
-		for (int j = 1; j < m->nparties; j++)
-			for (int v = 0; v < 3; v++) {
-				memset(r, 0, cnt * K);
-				spu_prg_xor_at(&m->dealer[j], draw[j][v], o, r,
-				    cnt * K);
-				spu_ring_add(f, sums[v], sums[v], r, cnt);
-			}
-		spu_ring_mul(f, (uint8_t *)c + o, A, B, cnt);
-		spu_ring_sub(f, (uint8_t *)c + o, (uint8_t *)c + o, C, cnt);
-	}
-	sodium_memzero(A, sizeof(A));
-	sodium_memzero(B, sizeof(B));
-	sodium_memzero(C, sizeof(C));
-	sodium_memzero(r, sizeof(r));
+	memset(buf, 0, cnt * K);
+	spu_prg_xor_at(p, id, i * K, buf, cnt * K);
 }
 
 /*
  * Elementwise Beaver product (protocols.md 2.3): triple a, b, c = a b;
  * open e = x - a and d = y - b in one round; z = c + e b + a d (+ e d at
- * party 0).  c is drawn straight into z once x and y are read (z may
- * alias them): four buffers of n words besides z and the exchange's.
+ * party 0, folded in as e (b + d)).  a and b are never stored: they are
+ * read from this party's dealer stream a chunk at a time, before the
+ * round for e and d and again after it.  Party 0, the dealer, replays
+ * the others' three draws the same way and writes its fix c_0 = A B -
+ * sum_{j>0} c_j (A = a + sum_{j>0} a_j, B likewise) into z; the others
+ * draw c into z once x and y are read (z may alias them).  One buffer of
+ * 2n words (e, d) besides z and the exchange's.
  */
 static int
 beaver_mul(struct spu_mpc *m, void *z, const void *x, const void *y,
     size_t n)
 {
+	enum { R = SPU_SEMI2K_REPLAY };
 	unsigned f = m->field;
-	size_t K = spu_ring_size(f);
-	uint8_t *a, *b, *ed, *e, *d;
+	size_t K = spu_ring_size(f), per = R / K;
+	uint64_t ida, idb, draw[SPU_MAX_PARTIES][3];
+	_Alignas(64) uint8_t A[R], B[R], C[R], r[R];
+	uint8_t *ed, *e, *d, *sums[3] = { A, B, C };
 	int rc = 0;
 
 	if (n > SIZE_MAX / 2 / K)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-	a = spu_malloc(n, K);
-	b = spu_malloc(n, K);
-	ed = spu_malloc(2 * n, K);
-	if (a == NULL || b == NULL || ed == NULL) {
-		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
-		goto out;
-	}
+	if ((ed = spu_malloc(2 * n, K)) == NULL)
+		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 	e = ed, d = ed + n * K;
-	spu_prg_ring(&m->dealer[m->party], f, a, n);
-	spu_prg_ring(&m->dealer[m->party], f, b, n);
-	spu_ring_sub(f, e, x, a, n);
-	spu_ring_sub(f, d, y, b, n);
+	ida = spu_prg_skip(&m->dealer[m->party]);
+	idb = spu_prg_skip(&m->dealer[m->party]);
 	if (m->party == 0) {
 		(void)spu_prg_skip(&m->dealer[0]);	/* c_0 is the fix */
-		dealer_fix_mul(m, z, a, b, n);
-	} else {
-		spu_prg_ring(&m->dealer[m->party], f, z, n);
+		for (int j = 1; j < m->nparties; j++)
+			for (int v = 0; v < 3; v++)
+				draw[j][v] = spu_prg_skip(&m->dealer[j]);
 	}
-	if ((rc = spu_semi2k_allreduce_add(m, ed, ed, 2 * n)) != 0)
-		goto out;
-	if (m->party == 0)		/* e b + e d = e (b + d) */
-		spu_ring_add(f, b, b, d, n);
-	spu_ring_mac2(f, z, e, b, a, d, n);
-out:
-	spu_free_secret(a, n * K);
-	spu_free_secret(b, n * K);
+	for (size_t i = 0; i < n; i += per) {
+		size_t cnt = n - i < per ? n - i : per, o = i * K;
+		draw_chunk(&m->dealer[m->party], ida, f, A, i, cnt);
+		draw_chunk(&m->dealer[m->party], idb, f, B, i, cnt);
+		spu_ring_sub(f, e + o, (const uint8_t *)x + o, A, cnt);
+		spu_ring_sub(f, d + o, (const uint8_t *)y + o, B, cnt);
+		if (m->party != 0)
+			continue;
+		memset(C, 0, cnt * K);
+		for (int j = 1; j < m->nparties; j++)
+			for (int v = 0; v < 3; v++) {
+				draw_chunk(&m->dealer[j], draw[j][v], f, r, i,
+				    cnt);
+				spu_ring_add(f, sums[v], sums[v], r, cnt);
+			}
+		spu_ring_mul(f, (uint8_t *)z + o, A, B, cnt);
+		spu_ring_sub(f, (uint8_t *)z + o, (uint8_t *)z + o, C, cnt);
+	}
+	if (m->party != 0)
+		spu_prg_ring(&m->dealer[m->party], f, z, n);
+	if ((rc = spu_semi2k_allreduce_add(m, ed, ed, 2 * n)) == 0)
+		for (size_t i = 0; i < n; i += per) {
+			size_t cnt = n - i < per ? n - i : per, o = i * K;
+			draw_chunk(&m->dealer[m->party], ida, f, A, i, cnt);
+			draw_chunk(&m->dealer[m->party], idb, f, B, i, cnt);
+			if (m->party == 0)	/* e b + e d = e (b + d) */
+				spu_ring_add(f, B, B, d + o, cnt);
+			spu_ring_mac2(f, (uint8_t *)z + o, e + o, B, A, d + o,
+			    cnt);
+		}
+	sodium_memzero(A, sizeof(A));
+	sodium_memzero(B, sizeof(B));
+	sodium_memzero(C, sizeof(C));
+	sodium_memzero(r, sizeof(r));
 	spu_free_sized(ed, 2 * n * K);
 	return rc;
 }

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "boolean.h"
 #include "../mem.h"
 
@@ -70,14 +72,11 @@ out:
 	return rc;
 }
 
-/* x on the stream shared with party `peer` (a neighbour). */
-static void
-prss_with(struct spu_mpc *m, int peer, void *out, size_t n)
+/* The PRSS stream this party shares with neighbour `peer`. */
+static struct spu_prg *
+stream_with(struct spu_mpc *m, int peer)
 {
-	struct spu_prg *g = peer == (m->party + 1) % 3 ? &m->prss_next :
-	    &m->prss_self;
-
-	spu_prg_ring(g, m->field, out, n);
+	return peer == (m->party + 1) % 3 ? &m->prss_next : &m->prss_self;
 }
 
 /*
@@ -87,28 +86,127 @@ prss_with(struct spu_mpc *m, int peer, void *out, size_t n)
  * stream, S sends R m_t + w_t for m_t = (t ^ c) a - alpha - gamma, H
  * sends R w_beta, R recovers mu = m_beta.  Then a b = alpha + gamma + mu:
  * alpha is the component S and H hold, gamma the one S and R hold, mu the
- * one H and R hold (sent to H in the second round).  Per role, the
- * messages go into the round buffers sb (2n words per peer, first at
- * offset 0) and the received ones are read from rb.
+ * one H and R hold (sent to H in the second round).  The masks are never
+ * stored: each party skips its draws and reads them a chunk at a time
+ * where it needs them (spu_prg_xor_at), so it keeps only the messages.
  */
 struct ot {
 	int S, H, R;
-	void *w0, *w1, *al, *ga;	/* n words each */
+	uint64_t w0, w1, al, ga;	/* draw ids on the S-H, S-R streams */
 };
 
+enum { CHUNK = 8192 };			/* bytes of a mask read at once */
+
+/* Skip this party's draws of o, in the order both ends of a stream
+ * make them (A's gamma before B's masks on the 0-2 stream). */
 static void
-ot_draw(struct spu_mpc *m, struct ot *o, size_t n)
+ot_skip(struct spu_mpc *m, struct ot *o)
 {
 	int p = m->party;
 
 	if (p == o->S || p == o->H) {
-		int peer = p == o->S ? o->H : o->S;
-		prss_with(m, peer, o->w0, n);
-		prss_with(m, peer, o->w1, n);
-		prss_with(m, peer, o->al, n);
+		struct spu_prg *g = stream_with(m, p == o->S ? o->H : o->S);
+		o->w0 = spu_prg_skip(g);
+		o->w1 = spu_prg_skip(g);
+		o->al = spu_prg_skip(g);
 	}
 	if (p == o->S || p == o->R)
-		prss_with(m, p == o->S ? o->R : o->S, o->ga, n);
+		o->ga = spu_prg_skip(stream_with(m, p == o->S ? o->R : o->S));
+}
+
+/* buf (cnt words) = words [i, i + cnt) of draw id on the stream with
+ * peer. */
+static void
+mask_chunk(struct spu_mpc *m, int peer, uint64_t id, uint8_t *buf,
+    size_t i, size_t cnt)
+{
+	size_t K = spu_ring_size(m->field);
+
+	memset(buf, 0, cnt * K);
+	spu_prg_xor_at(stream_with(m, peer), id, i * K, buf, cnt * K);
+}
+
+/* Round 1 of OT t at its sender: m_t + w_t for t = 0, 1 into out (2n
+ * words). */
+static void
+ot_send(struct spu_mpc *m, const struct ot *o, int t, void *const x[],
+    void *const b[], uint8_t *out, size_t n)
+{
+	unsigned k = m->field;
+	size_t K = spu_ring_size(k), per = CHUNK / K;
+	_Alignas(64) uint8_t w0[CHUNK], w1[CHUNK], al[CHUNK], ga[CHUNK];
+
+	for (size_t i0 = 0; i0 < n; i0 += per) {
+		size_t c = n - i0 < per ? n - i0 : per;
+		mask_chunk(m, o->H, o->w0, w0, i0, c);
+		mask_chunk(m, o->H, o->w1, w1, i0, c);
+		mask_chunk(m, o->H, o->al, al, i0, c);
+		mask_chunk(m, o->R, o->ga, ga, i0, c);
+		for (size_t q = 0; q < c; q++) {
+			size_t i = i0 + q;
+			spu_u128 a = t == 0 ? spu_bget(k, x[0], i) +
+			    spu_bget(k, x[1], i) : spu_bget(k, x[0], i);
+			spu_u128 ch = (spu_bget(k, b[0], i) ^
+			    spu_bget(k, b[1], i)) & 1;
+			spu_u128 base = -spu_bget(k, al, q) - spu_bget(k, ga, q);
+			spu_bset(k, out, i, base + (ch ? a : 0) +
+			    spu_bget(k, w0, q));
+			spu_bset(k, out, n + i, base + (ch ? 0 : a) +
+			    spu_bget(k, w1, q));
+		}
+	}
+	sodium_memzero(w0, sizeof(w0));
+	sodium_memzero(w1, sizeof(w1));
+	sodium_memzero(al, sizeof(al));
+	sodium_memzero(ga, sizeof(ga));
+}
+
+/* Round 1 at the helper: w_beta, beta its second boolean component. */
+static void
+ot_help(struct spu_mpc *m, const struct ot *o, void *const b[],
+    uint8_t *out, size_t n)
+{
+	unsigned k = m->field;
+	size_t K = spu_ring_size(k), per = CHUNK / K;
+	_Alignas(64) uint8_t w0[CHUNK], w1[CHUNK];
+
+	for (size_t i0 = 0; i0 < n; i0 += per) {
+		size_t c = n - i0 < per ? n - i0 : per;
+		mask_chunk(m, o->S, o->w0, w0, i0, c);
+		mask_chunk(m, o->S, o->w1, w1, i0, c);
+		for (size_t q = 0; q < c; q++)
+			spu_bset(k, out, i0 + q,
+			    (spu_bget(k, b[1], i0 + q) & 1) ?
+			    spu_bget(k, w1, q) : spu_bget(k, w0, q));
+	}
+	sodium_memzero(w0, sizeof(w0));
+	sodium_memzero(w1, sizeof(w1));
+}
+
+/*
+ * Replicated component comp of OT t's product, words [i, i + c) into
+ * buf: alpha (S, H), gamma (S, R) or mu (H, R: the word buffer mu).
+ * A = OT 0 gives c1 = alpha, c0 = gamma, c2 = mu; B = OT 1 gives c0 =
+ * alpha, c2 = gamma, c1 = mu.
+ */
+static const uint8_t *
+component(struct spu_mpc *m, const struct ot *o, int t, int comp,
+    const uint8_t *mu, uint8_t *buf, size_t i, size_t c)
+{
+	static const char kind[2][3] = { { 'g', 'a', 'm' }, { 'a', 'm', 'g' } };
+	size_t K = spu_ring_size(m->field);
+	int p = m->party;
+
+	switch (kind[t][comp]) {
+	case 'a':
+		mask_chunk(m, p == o->S ? o->H : o->S, o->al, buf, i, c);
+		return buf;
+	case 'g':
+		mask_chunk(m, p == o->S ? o->R : o->S, o->ga, buf, i, c);
+		return buf;
+	default:
+		return mu + i * K;
+	}
 }
 
 static int
@@ -116,63 +214,37 @@ mul_a1b_aby3(struct spu_mpc *m, void *const z[], void *const x[],
     void *const b[], size_t n)
 {
 	unsigned k = m->field;
-	size_t K = spu_ring_size(k), W = n * K;
+	size_t K = spu_ring_size(k), W = n * K, per = CHUNK / K;
 	int p = m->party;
 	/* A: sender 0 with x0 + x1, choice b2; B: sender 2 with x2, b1 */
-	struct ot ot[2] = { { 0, 1, 2, NULL, NULL, NULL, NULL },
-	    { 2, 0, 1, NULL, NULL, NULL, NULL } };
-	uint8_t *buf, *sb[3], *rb[3];
-	void *mu;
+	struct ot ot[2] = { { 0, 1, 2, 0, 0, 0, 0 }, { 2, 0, 1, 0, 0, 0, 0 } };
+	uint8_t *sb[3] = { NULL, NULL, NULL }, *rb[3] = { NULL, NULL, NULL };
+	size_t sl[3] = { 0, 0, 0 }, rl[3] = { 0, 0, 0 };
+	uint8_t *mu[2] = { NULL, NULL };	/* per OT, where this party has it */
 	const void *sbc[3];
 	void *rbv[3];
-	size_t sl[3] = { 0, 0, 0 }, rl[3] = { 0, 0, 0 };
-	int rc;
+	int rc = 0;
 
-	/* 4 mask vectors per OT, 2n words out and in per peer, mu */
-	if ((buf = spu_calloc(8 + 6 * 2 + 1, W)) == NULL)
-		return nomem(m);
-	for (int t = 0; t < 2; t++) {
-		ot[t].w0 = buf + (4 * t) * W;
-		ot[t].w1 = buf + (4 * t + 1) * W;
-		ot[t].al = buf + (4 * t + 2) * W;
-		ot[t].ga = buf + (4 * t + 3) * W;
-	}
-	for (int j = 0; j < 3; j++) {
-		sb[j] = buf + (8 + 2 * j) * W;
-		rb[j] = buf + (14 + 2 * j) * W;
-	}
-	mu = buf + 20 * W;
-	/* the 0-2 stream draws A's gamma before B's masks at both ends */
-	ot_draw(m, &ot[0], n);
-	ot_draw(m, &ot[1], n);
-	/* round 1 */
+	ot_skip(m, &ot[0]);
+	ot_skip(m, &ot[1]);
+	/* round 1: each party is S of one OT and H or R of the other,
+	 * with a different peer each time */
 	for (int t = 0; t < 2; t++) {
 		struct ot *o = &ot[t];
-		if (p == o->S) {
-			for (size_t i = 0; i < n; i++) {
-				spu_u128 a = t == 0 ? spu_bget(k, x[0], i) +
-				    spu_bget(k, x[1], i) : spu_bget(k, x[0], i);
-				spu_u128 c = (spu_bget(k, b[0], i) ^
-				    spu_bget(k, b[1], i)) & 1;
-				spu_u128 base = -spu_bget(k, o->al, i) -
-				    spu_bget(k, o->ga, i);
-				spu_bset(k, sb[o->R], i, base + (c ? a : 0) +
-				    spu_bget(k, o->w0, i));
-				spu_bset(k, sb[o->R], n + i, base +
-				    (c ? 0 : a) + spu_bget(k, o->w1, i));
-			}
-			sl[o->R] = 2 * W;
-		} else if (p == o->H) {
-			/* the choice bit is H's second boolean component */
-			for (size_t i = 0; i < n; i++)
-				spu_bset(k, sb[o->R], i,
-				    (spu_bget(k, b[1], i) & 1) ?
-				    spu_bget(k, o->w1, i) :
-				    spu_bget(k, o->w0, i));
-			sl[o->R] = W;
+		if (p == o->S || p == o->H) {
+			sl[o->R] = p == o->S ? 2 * W : W;
+			if ((sb[o->R] = spu_malloc(sl[o->R], 1)) == NULL)
+				goto oom;
+			if (p == o->S)
+				ot_send(m, o, t, x, b, sb[o->R], n);
+			else
+				ot_help(m, o, b, sb[o->R], n);
 		} else {
 			rl[o->S] = 2 * W;
 			rl[o->H] = W;
+			if ((rb[o->S] = spu_malloc(2 * W, 1)) == NULL ||
+			    (rb[o->H] = spu_malloc(W, 1)) == NULL)
+				goto oom;
 		}
 	}
 	for (int j = 0; j < 3; j++) {
@@ -181,51 +253,74 @@ mul_a1b_aby3(struct spu_mpc *m, void *const z[], void *const x[],
 	}
 	if ((rc = spu_mpc_exchange(m, sbc, sl, rbv, rl)) != 0)
 		goto out;
-	/* round 2: the receiver of each OT tells its helper mu */
-	memset(sl, 0, sizeof(sl));
-	memset(rl, 0, sizeof(rl));
+	for (int j = 0; j < 3; j++) {
+		spu_free_secret(sb[j], sl[j]);
+		sb[j] = NULL;
+		sl[j] = 0;
+	}
+	/* round 2: the receiver of each OT recovers mu (the choice bit is
+	 * its first boolean component) and tells the helper */
+	for (int t = 0; t < 2; t++) {
+		struct ot *o = &ot[t];
+		if (p != o->R)
+			continue;
+		if ((mu[t] = spu_malloc(n, K)) == NULL)
+			goto oom;
+		for (size_t i = 0; i < n; i++) {
+			int bit = (int)(spu_bget(k, b[0], i) & 1);
+			spu_bset(k, mu[t], i, spu_bget(k, rb[o->S],
+			    bit ? n + i : i) - spu_bget(k, rb[o->H], i));
+		}
+	}
+	for (int j = 0; j < 3; j++) {		/* round 1's messages, spent */
+		spu_free_secret(rb[j], rl[j]);
+		rb[j] = NULL;
+		rl[j] = 0;
+		rbv[j] = NULL;
+	}
 	for (int t = 0; t < 2; t++) {
 		struct ot *o = &ot[t];
 		if (p == o->R) {
-			/* the choice bit is R's first boolean component */
-			for (size_t i = 0; i < n; i++) {
-				int bit = (int)(spu_bget(k, b[0], i) & 1);
-				spu_u128 v = spu_bget(k, rb[o->S],
-				    bit ? n + i : i) - spu_bget(k, rb[o->H], i);
-				spu_bset(k, sb[o->H], i, v);
-			}
+			sb[o->H] = mu[t];
 			sl[o->H] = W;
 		} else if (p == o->H) {
+			if ((mu[t] = spu_malloc(n, K)) == NULL)
+				goto oom;
+			rbv[o->R] = mu[t];
 			rl[o->R] = W;
 		}
 	}
 	for (int j = 0; j < 3; j++)
-		rbv[j] = j == (p + 1) % 3 ? mu : rb[j];
+		sbc[j] = sb[j];
 	if ((rc = spu_mpc_exchange(m, sbc, sl, rbv, rl)) != 0)
 		goto out;
-	/*
-	 * Components: A gives c1 = alpha, c0 = gamma, c2 = mu; B gives
-	 * c0 = alpha', c2 = gamma', c1 = mu'.  Party i holds (c_i, c_i+1).
-	 */
+	/* z_h = component (p + h) % 3 of A plus that of B */
 	{
-		void *c[3][2];	/* [component][OT] for this party, or NULL */
-		void *muA = p == 1 ? mu : sb[1], *muB = p == 0 ? mu : sb[0];
-		memset(c, 0, sizeof(c));
-		c[1][0] = ot[0].al;
-		c[0][0] = ot[0].ga;
-		c[2][0] = muA;
-		c[0][1] = ot[1].al;
-		c[2][1] = ot[1].ga;
-		c[1][1] = muB;
+		_Alignas(64) uint8_t ca[CHUNK], cb[CHUNK];
 		for (int h = 0; h < 2; h++) {
 			int comp = (p + h) % 3;
-			spu_ring_add(k, z[h], c[comp][0], c[comp][1], n);
+			for (size_t i = 0; i < n; i += per) {
+				size_t c = n - i < per ? n - i : per;
+				spu_ring_add(k, (uint8_t *)z[h] + i * K,
+				    component(m, &ot[0], 0, comp, mu[0], ca, i,
+				    c), component(m, &ot[1], 1, comp, mu[1],
+				    cb, i, c), c);
+			}
 		}
+		sodium_memzero(ca, sizeof(ca));
+		sodium_memzero(cb, sizeof(cb));
 	}
+	goto out;
+oom:
+	rc = nomem(m);
 out:
-	/* not wiped: masks and messages are this party's own view, and a
-	 * wipe would fault in the pages of the roles it does not play */
-	free(buf);
+	for (int j = 0; j < 3; j++) {
+		if (sb[j] != mu[0] && sb[j] != mu[1])
+			spu_free_secret(sb[j], sl[j]);
+		spu_free_secret(rb[j], rl[j]);
+	}
+	for (int t = 0; t < 2; t++)
+		spu_free_secret(mu[t], W);
 	return rc;
 }
 

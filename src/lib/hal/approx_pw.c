@@ -51,11 +51,7 @@ spu_ax_sigmoid_pw(struct spu_mpc *m, void *const z[], void *const x[],
 	memset(&c, 0, sizeof(c));
 	memset(&W, 0, sizeof(W));
 	memset(&acc, 0, sizeof(acc));
-	if ((rc = spu_sv_alloc(m, &D, NTH * n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &B, NTH * n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &t, n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &c, n)) != 0 ||
-	    (rc = spu_sv_alloc(m, &W, SEGS * n)) != 0)
+	if ((rc = spu_sv_alloc(m, &D, NTH * n)) != 0)
 		goto out;
 	/* b_i = [x < 2 (i - SEGS)], all in one comparison batch */
 	for (int i = 0; i < NTH; i++) {
@@ -64,10 +60,16 @@ spu_ax_sigmoid_pw(struct spu_mpc *m, void *const z[], void *const x[],
 		    -spu_ax_enc(2.0 * (i - SEGS), f), n)) != 0)
 			goto out;
 	}
-	if ((rc = spu_b_msb_a(m, B.s, D.s, NTH * n,
+	/* the bits over the differences: the MSB reads before it writes */
+	if ((rc = spu_b_msb_a(m, D.s, D.s, NTH * n,
 	    spu_hal_cmp_bits(m, SPU_F32))) != 0)
 		goto out;
-	spu_sv_free(m, &D);
+	B = D;
+	memset(&D, 0, sizeof(D));
+	if ((rc = spu_sv_alloc(m, &t, n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &c, n)) != 0 ||
+	    (rc = spu_sv_alloc(m, &W, SEGS * n)) != 0)
+		goto out;
 	{
 		struct spu_sv lo = spu_sv_view(m, &B, 0, n);
 		struct spu_sv mid = spu_sv_view(m, &B, (size_t)SEGS * n, n);

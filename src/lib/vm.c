@@ -27,6 +27,9 @@ struct frame {
 	uint32_t *last_use;	/* per slot: index of the last reading insn */
 	unsigned char *borrowed;	/* per slot: the caller's shares */
 	int top;	/* the run's entry call: params are its inputs */
+	/* top only, per slot: read by two products (matmul, conv) or
+	 * handed to a region, which may multiply it again and again */
+	unsigned char *reread;
 };
 
 static double
@@ -379,7 +382,7 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 			/* checked by bind_param: keep as is; the run's
 			 * inputs are read only: they get an id (a view in a
 			 * nested call keeps its source's) */
-			if (fr->top)
+			if (fr->top && fr->reread[in->out[0]])
 				z->input_id = (uint64_t)idx[0] + 1;
 			fr->slot[in->out[0]] = z;
 			fr->borrowed[in->out[0]] = 1;
@@ -525,6 +528,35 @@ take_given(struct spu_value *v, struct spu_value **give, size_t nargs)
 	return 0;
 }
 
+/*
+ * Which slots of the entry function a product may read more than once:
+ * two matmul or conv operands, or an operand of a call, loop or branch.
+ * Only such inputs get an id (matmul_id: a protocol may keep what it
+ * derived from the input, which costs memory for the whole run).
+ */
+static int
+mark_reread(struct spu_mpc *m, const struct spu_func *fn,
+    unsigned char **out)
+{
+	unsigned char *r = spu_calloc(fn->nslots + 1, 1);
+
+	if (r == NULL)
+		return spu_fail(m->diag, SPU_ENOMEM, "out of memory");
+	for (uint32_t pc = 0; pc < fn->ninsns; pc++) {
+		const struct spu_insn *in = &fn->insns[pc];
+		int w = in->op == SPU_OP_MATMUL || in->op == SPU_OP_CONV ? 1 :
+		    in->op == SPU_OP_WHILE || in->op == SPU_OP_CALL ||
+		    in->op == SPU_OP_COND ? 2 : 0;
+		for (uint32_t i = 0; w && i < in->nin; i++)
+			r[in->in[i]] = (unsigned char)(r[in->in[i]] + w > 2 ?
+			    2 : r[in->in[i]] + w);
+	}
+	for (uint32_t s = 0; s < fn->nslots; s++)
+		r[s] = r[s] >= 2;
+	*out = r;
+	return 0;
+}
+
 static int
 exec_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
     struct spu_value *const *args, size_t nargs, struct spu_value **outs,
@@ -541,14 +573,15 @@ run_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
     size_t vec, struct spu_value **give, int top)
 {
 	const struct spu_func *fn = &p->funcs[fi];
-	struct frame fr = { fn, vec, NULL, NULL, NULL, top };
+	struct frame fr = { fn, vec, NULL, NULL, NULL, top, NULL };
 	int rc = 0;
 
 	fr.slot = spu_calloc(fn->nslots, sizeof(*fr.slot));
 	fr.last_use = spu_calloc(fn->nslots, sizeof(*fr.last_use));
 	fr.borrowed = spu_calloc(fn->nslots + 1, 1);
-	if (fr.slot == NULL || fr.last_use == NULL || fr.borrowed == NULL) {
-		rc = spu_fail(m->diag, SPU_ENOMEM, "out of memory");
+	if (fr.slot == NULL || fr.last_use == NULL || fr.borrowed == NULL ||
+	    (top && (rc = mark_reread(m, fn, &fr.reread)) != 0)) {
+		rc = rc ? rc : spu_fail(m->diag, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
 	for (uint32_t s = 0; s < fn->nslots; s++)
@@ -634,6 +667,7 @@ out:
 	free(fr.borrowed);
 	free(fr.slot);
 	free(fr.last_use);
+	free(fr.reread);
 	return rc;
 }
 

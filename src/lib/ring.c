@@ -254,6 +254,16 @@ static void								\
 NAME(T *z, const T *x, const T *y, size_t r0, size_t r1, size_t m,	\
     size_t k, size_t n)							\
 {									\
+	if (n == 1) {	/* matrix times vector: dot products of rows */	\
+		for (size_t r = r0; r < r1; r++) {			\
+			const T *xr = x + r * k, *yb = y + (r / m) * k;	\
+			T s = 0;					\
+			for (size_t p = 0; p < k; p++)			\
+				s += xr[p] * yb[p];			\
+			z[r] = s;					\
+		}							\
+		return;							\
+	}								\
 	for (size_t r = r0; r < r1; ) {					\
 		size_t b = r / m, rows = r1 - r;			\
 		const T *yb = y + b * k * n;				\

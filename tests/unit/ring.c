@@ -200,6 +200,8 @@ main(void)
 		matmul(f, 3, 5, 7, 300);	/* crosses a column strip */
 		matmul(f, 2, 9, 4, 3);
 		matmul(f, 1, 130, 64, 70);	/* threads */
+		matmul(f, 3, 5, 37, 1);		/* matrix times vector */
+		matmul(f, 1, 128, 784, 1);
 		encoding(f);
 	}
 	return done_testing();

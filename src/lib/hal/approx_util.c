@@ -115,8 +115,24 @@ void
 spu_ax_cheb_fit(struct spu_cheb *ch, double (*fn)(double), double lo, double hi,
     double tol, int maxdeg)
 {
+	/* the same fits come back with every call of a function (the
+	 * logistic's six segments per step): remembered, per thread */
+	enum { NFITS = 32 };
+	static _Thread_local struct {
+		double (*fn)(double);
+		double lo, hi, tol;
+		int maxdeg;
+		struct spu_cheb ch;
+	} fits[NFITS];
+	static _Thread_local unsigned nfits;
 	double mid = (lo + hi) / 2, half = (hi - lo) / 2;
 
+	for (unsigned i = 0; i < NFITS && i < nfits; i++)
+		if (fits[i].fn == fn && fits[i].lo == lo && fits[i].hi == hi &&
+		    fits[i].tol == tol && fits[i].maxdeg == maxdeg) {
+			*ch = fits[i].ch;
+			return;
+		}
 	for (int d = 1; d <= maxdeg; d++) {
 		int nn = d + 1;
 		double err = 0;
@@ -139,6 +155,13 @@ spu_ax_cheb_fit(struct spu_cheb *ch, double (*fn)(double), double lo, double hi,
 		if (err <= tol)
 			break;
 	}
+	fits[nfits % NFITS].fn = fn;
+	fits[nfits % NFITS].lo = lo;
+	fits[nfits % NFITS].hi = hi;
+	fits[nfits % NFITS].tol = tol;
+	fits[nfits % NFITS].maxdeg = maxdeg;
+	fits[nfits % NFITS].ch = *ch;
+	nfits++;
 }
 
 /* Chebyshev tolerance for f fraction bits: a quarter of the last bit. */

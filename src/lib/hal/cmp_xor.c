@@ -88,7 +88,7 @@ spu_hal_mul_x(struct spu_mpc *m, const struct spu_value *p,
 	if (p->n != x->n || x->vis != SPU_SECRET)
 		return spu_fail(m->diag, SPU_ESHAPE, "party %d: mul_x: needs "
 		    "a secret operand of the predicate's size", m->party);
-	if ((z = spu_value_dup(x)) == NULL)
+	if ((z = spu_hal_alloc(m, x->dtype, &x->shape, SPU_SECRET)) == NULL)
 		return spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
 	if ((rc = spu_b_mul_a(m, z->share, x->share, p->share, x->n)) != 0) {
 		spu_value_free(z);
@@ -104,26 +104,27 @@ spu_hal_select_x(struct spu_mpc *m, const struct spu_value *p,
     const struct spu_value *a, const struct spu_value *b,
     struct spu_value **out)
 {
-	struct spu_value *d = NULL, *sd = NULL, *t = NULL;
+	struct spu_value *d = NULL, *sd = NULL;
 	int rc;
 
 	if (p->n != a->n || a->n != b->n)
 		return spu_fail(m->diag, SPU_ESHAPE, "party %d: select: "
 		    "operand sizes differ", m->party);
-	if ((rc = spu_hal_sub(m, a, b, &d)) != 0 ||
-	    (rc = spu_hal_p2s(m, d, &sd)) != 0)
+	if ((rc = spu_hal_sub(m, a, b, &d)) != 0)
 		goto out;
-	if ((t = spu_value_dup(sd)) == NULL) {
-		rc = spu_mpc_fail(m, SPU_ENOMEM, "out of memory");
+	if (d->vis == SPU_SECRET) {
+		sd = d;
+		d = NULL;
+	} else if ((rc = spu_hal_p2s(m, d, &sd)) != 0) {
 		goto out;
 	}
-	if ((rc = spu_b_mul_a(m, t->share, sd->share, p->share, p->n)) != 0 ||
-	    (rc = spu_hal_add(m, b, t, out)) != 0)
+	/* the bit times a - b in place (spu_b_mul_a allows it) */
+	if ((rc = spu_b_mul_a(m, sd->share, sd->share, p->share, p->n)) != 0 ||
+	    (rc = spu_hal_add(m, b, sd, out)) != 0)
 		goto out;
 	(*out)->dtype = a->dtype;
 out:
 	spu_value_free(d);
 	spu_value_free(sd);
-	spu_value_free(t);
 	return rc;
 }

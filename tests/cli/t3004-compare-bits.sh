@@ -55,7 +55,7 @@ ENTRY main.6 {
 EOF
 run_ok "compile select of a comparison" "$B/spu-compile" -o "$T/m.spub" \
 	"$T/m.hlo"
-"$B/spu-compile" --emit=text -o - "$T/m.hlo" | grep -q ' = mul(' 
+"$B/spu-compile" --emit=text -o - "$T/m.hlo" | grep -q ' = mul('
 ok $? "the select is a product"
 paste -d' ' "$T/x.csv" "$T/y.csv" | awk '{ print ($1 < $2) ? $1 : 0 }' \
 	>"$T/want3"
@@ -66,6 +66,34 @@ awk '{ print ($1 > 0) ? $1 : 0 }' "$T/x.csv" >>"$T/want"
 # sent BYTES of party 0 from --stats
 sent() { sed -n 's/.*party 0: .*sent \([0-9]*\) B.*/\1/p' "$1"; }
 
+# check N WANT OUT ERR TAG SPU-RUN-ARGS...: run N parties (--simulate),
+# writing OUT.%d.shr, reveal, and compare with the lines of WANT (exact
+# up to f32 rounding)
+check() {
+	n=$1; want=$2; out=$3; err=$4; tag=$5; shift 5
+	rm -f "$out".*.shr
+	i=0; shrs=
+	while [ $i -lt "$n" ]; do shrs="$shrs $out.$i.shr"; i=$((i + 1)); done
+	# shellcheck disable=SC2086
+	if "$B/spu-run" --simulate "$n" "$@" -o "$out.%d.shr" 2>"$err" &&
+	    "$B/spu-reveal" $shrs >"$T/got" &&
+	    paste -d' ' "$want" "$T/got" | awk -v w="$(wc -l <"$want")" '
+		{ e = $1 - $2; if (e < 0) e = -e; a = $1 < 0 ? -$1 : $1
+		  if (e > 1e-7 * a + 1e-6) bad++; n++ }
+		END { exit !(n == w && bad == 0) }'; then
+		ok 0 "$tag"
+	else
+		ok 1 "$tag"
+		sed 's/^/# /' "$err" | head -5
+		paste -d' ' "$want" "$T/got" | sed 's/^/# /' | head -32
+	fi
+}
+
+# the first run's outputs (pred as a boolean sharing, relu) as the
+# inputs of p ? r : -r
+awk 'NR <= 16 { p[NR] = $1 }
+	NR > 16 { print p[NR - 16] ? $1 : -$1 }' "$T/want" >"$T/want2"
+
 for cfg in "semi2k 2" "aby3 3"; do
 	set -- $cfg
 	for v in x y; do
@@ -73,58 +101,18 @@ for cfg in "semi2k 2" "aby3 3"; do
 			-o "$T/$v.%d.shr" "$T/$v.csv" || ok 1 "$1: share $v"
 	done
 	for k in "" 40 33; do
-		tag="$1, --compare-bits ${k:-unset}"
-		rm -f "$T"/o.*.shr
-		i=0; shrs=
-		while [ $i -lt "$2" ]; do shrs="$shrs $T/o.$i.shr"; i=$((i + 1)); done
 		# shellcheck disable=SC2086
-		if "$B/spu-run" --simulate "$2" --stats ${k:+--compare-bits $k} \
-		    "$T/c.spub" "$T/x.%d.shr" "$T/y.%d.shr" -o "$T/o.%d.shr" \
-		    2>"$T/err.$k" && "$B/spu-reveal" $shrs >"$T/got" &&
-		    paste -d' ' "$T/want" "$T/got" | awk '
-			{ e = $1 - $2; if (e < 0) e = -e; a = $1 < 0 ? -$1 : $1
-			  if (e > 1e-7 * a + 1e-6) bad++; n++ }
-			END { exit !(n == 32 && bad == 0) }'; then
-			ok 0 "$tag: less and relu exact"
-		else
-			ok 1 "$tag: less and relu exact"
-			sed 's/^/# /' "$T/err.$k" | head -5
-			paste -d' ' "$T/want" "$T/got" | sed 's/^/# /' | head -32
-		fi
+		check "$2" "$T/want" "$T/o" "$T/err.$k" \
+		    "$1, --compare-bits ${k:-unset}: less and relu exact" \
+		    --stats ${k:+--compare-bits $k} "$T/c.spub" "$T/x.%d.shr" \
+		    "$T/y.%d.shr"
 	done
-	# the last run's outputs (pred as a boolean sharing, relu) as the
-	# inputs of p ? r : -r
-	rm -f "$T"/s.*.shr
-	awk 'NR <= 16 { p[NR] = $1 }
-		NR > 16 { print p[NR - 16] ? $1 : -$1 }' "$T/want" >"$T/want2"
-	i=0; shrs=
-	while [ $i -lt "$2" ]; do shrs="$shrs $T/s.$i.shr"; i=$((i + 1)); done
-	# shellcheck disable=SC2086
-	if "$B/spu-run" --simulate "$2" "$T/s.spub" "$T/o.%d.shr" \
-	    -o "$T/s.%d.shr" 2>"$T/err.s" && "$B/spu-reveal" $shrs >"$T/got" &&
-	    paste -d' ' "$T/want2" "$T/got" | awk '
-		{ e = $1 - $2; if (e < 0) e = -e; a = $1 < 0 ? -$1 : $1
-		  if (e > 1e-7 * a + 1e-6) bad++; n++ }
-		END { exit !(n == 16 && bad == 0) }'; then
-		ok 0 "$1: a boolean-shared output feeds a select in another run"
-	else
-		ok 1 "$1: a boolean-shared output feeds a select in another run"
-		sed 's/^/# /' "$T/err.s" | head -5
-	fi
-	rm -f "$T"/s.*.shr
-	# shellcheck disable=SC2086
-	if "$B/spu-run" --simulate "$2" "$T/m.spub" "$T/x.%d.shr" \
-	    "$T/y.%d.shr" -o "$T/s.%d.shr" 2>"$T/err.m" &&
-	    "$B/spu-reveal" $shrs >"$T/got" &&
-	    paste -d' ' "$T/want3" "$T/got" | awk '
-		{ e = $1 - $2; if (e < 0) e = -e; a = $1 < 0 ? -$1 : $1
-		  if (e > 1e-7 * a + 1e-6) bad++; n++ }
-		END { exit !(n == 16 && bad == 0) }'; then
-		ok 0 "$1: x < y ? x : 0 exact (the bit times x)"
-	else
-		ok 1 "$1: x < y ? x : 0 exact (the bit times x)"
-		sed 's/^/# /' "$T/err.m" | head -5
-	fi
+	check "$2" "$T/want2" "$T/s" "$T/err.s" \
+	    "$1: a boolean-shared output feeds a select in another run" \
+	    "$T/s.spub" "$T/o.%d.shr"
+	check "$2" "$T/want3" "$T/s" "$T/err.m" \
+	    "$1: x < y ? x : 0 exact (the bit times x)" \
+	    "$T/m.spub" "$T/x.%d.shr" "$T/y.%d.shr"
 	full=$(sent "$T/err."); k40=$(sent "$T/err.40"); k33=$(sent "$T/err.33")
 	[ -n "$full" ] && [ -n "$k40" ] && [ "$k40" -lt "$full" ] &&
 		[ "$k33" -lt "$k40" ]

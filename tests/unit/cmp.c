@@ -19,6 +19,7 @@
 #include "link.h"
 #include "hal/cmp.h"
 #include "hal/hal.h"
+#include "hal/pieces.h"
 #include "hal/shape.h"
 #include "mpc/boolean.h"
 #include "mpc/deal.h"
@@ -32,7 +33,7 @@ enum {
 	R_SELP, R_MAX, R_MIN, R_MINP, R_RELU, R_ABS, R_SIGN, R_CLAMP, R_CLAMPS,
 	R_AND, R_OR, R_NOT, R_ILT, R_IEQ, R_IAND, R_IOR, R_A2B, R_MSB, R_LIN,
 	R_LTK, R_RELUK, R_LTX, R_LEX, R_GEX, R_NOTX, R_SELX, R_SELXS, R_REVX,
-	NRES
+	R_LTXP, NRES
 };
 static const char *rname[NRES] = {
 	"lt(x,y)", "lt(x,p)", "lt(p,x)", "le(x,y)", "gt(x,y)", "ge(x,p)",
@@ -45,8 +46,17 @@ static const char *rname[NRES] = {
 	"less_x(x,y) -> arith", "less_x(x,p,or_equal) -> arith",
 	"less_x(p,x,or_equal) -> arith", "not(less_x(x,y)) -> arith",
 	"select(less_x(x,y),x,p)", "select(less_x scalar,x,y)",
-	"reveal(less_x(x,y))"
+	"reveal(less_x(x,y))", "less_x(x,y) in pieces of 10"
 };
+
+/* spu_hal_pieces_of's fn: less_x of v[0], v[1]. */
+static int
+less_x_fn(struct spu_mpc *m, void *arg, struct spu_value *const *v,
+    struct spu_value **out)
+{
+	(void)arg;
+	return spu_hal_less_x(m, v[0], v[1], 0, out);
+}
 
 /* --compare-bits for the operands here: |x - y| < 2^21 (lim 10^6) */
 static unsigned
@@ -317,6 +327,16 @@ work(struct spu_mpc *m, struct job *j)
 		rc = spu_hal_arith(m, t);
 	if ((rc = keep(m, j, R_LEX, t, rc)) != 0)
 		goto out;
+	{
+		/* pieces assemble boolean sharings as such */
+		struct spu_value *const xy[2] = { X, Y };
+		t = NULL;
+		rc = spu_hal_pieces_of(m, less_x_fn, NULL, xy, 2, &t, 1, 10);
+		if (rc == 0 && !t->xor_shared)
+			rc = SPU_EPROTO;
+		if ((rc = keep(m, j, R_LTXP, t, rc)) != 0)
+			goto out;
+	}
 	t = NULL;
 	if ((rc = spu_hal_less_x(m, P, X, 1, &t)) == 0)
 		rc = spu_hal_arith(m, t);
@@ -481,7 +501,7 @@ check(enum spu_protocol proto, unsigned field, int nparties)
 		want[R_A2B][i] = (spu_u128)x;
 		want[R_MSB][i] = x < 0;
 		want[R_LTK][i] = x < y;
-		want[R_LTX][i] = want[R_REVX][i] = x < y;
+		want[R_LTX][i] = want[R_REVX][i] = want[R_LTXP][i] = x < y;
 		want[R_LEX][i] = x <= p;
 		want[R_GEX][i] = p <= x;
 		want[R_NOTX][i] = !(x < y);

@@ -911,6 +911,70 @@ test_conv(void)
 	done(p, in, 2);
 }
 
+/* Two images of two channels, two feature groups (a depthwise 2x2
+ * kernel: the diagonal for channel 0, the anti-diagonal for 1): the
+ * patches' image, group and channel strides. */
+static void
+test_conv_groups(void)
+{
+	struct spu_program *p = tb_prog(1);
+	struct spu_func *f = &p->funcs[0];
+	struct spu_shape xs = SH(2, 3, 3, 2), ks = SH(2, 2, 1, 2),
+	    rs = SH(2, 2, 2, 2);
+	uint32_t x = tb_param(f, 0, SPU_F32, xs), k = tb_param(f, 1, SPU_F32,
+	    ks), z;
+	double xv[36];
+	struct spu_tensor *in[2];
+	const struct want w[1] = {
+		W(1e-3, 10, 12, 14, 16, 22, 24, 26, 28, 46, 48, 50, 52, 58,
+		    60, 62, 64),
+	};
+
+	for (int i = 0; i < 36; i++)
+		xv[i] = i + 1;
+	in[0] = tb_tensor_f(SPU_F32, xs, xv);
+	in[1] = tb_tensor_f(SPU_F32, ks, DV(1, 0, 0, 1, 0, 1, 1, 0));
+	z = OP(f, SPU_OP_CONV, SPU_F32, rs, x, k);
+	tb_conv_nhwc(tb_last(f), 1, 0, 2, 1);
+	RET(f, z);
+	secretize(p, 3);
+	check("conv: two feature groups, two images", p, in, 2, w, 1);
+	done(p, in, 2);
+}
+
+/* A 130x130 image and a 2x2 kernel: 16641 patch rows, more than one
+ * block of the products' expansion (mpc/patch.c, 65536 words). */
+static void
+test_conv_blocks(void)
+{
+	enum { S = 130, O = S - 1 };
+	struct spu_program *p = tb_prog(1);
+	struct spu_func *f = &p->funcs[0];
+	struct spu_shape xs = SH(1, S, S, 1), ks = SH(2, 2, 1, 1),
+	    rs = SH(1, O, O, 1);
+	uint32_t x = tb_param(f, 0, SPU_F32, xs), k = tb_param(f, 1, SPU_F32,
+	    ks), z;
+	static double xv[S * S], zv[O * O];
+	struct spu_tensor *in[2];
+	struct want w[1] = { { O * O, zv, 1e-2, 0 } };
+
+	/* small values: a product's 2f fraction bits fit FM32 too */
+	for (int i = 0; i < S * S; i++)
+		xv[i] = (i % 97) * 0.125;
+	/* the diagonal kernel: x[r][c] + x[r+1][c+1] */
+	for (int r = 0; r < O; r++)
+		for (int c = 0; c < O; c++)
+			zv[r * O + c] = xv[r * S + c] + xv[(r + 1) * S + c + 1];
+	in[0] = tb_tensor_f(SPU_F32, xs, xv);
+	in[1] = tb_tensor_f(SPU_F32, ks, DV(1, 0, 0, 1));
+	z = OP(f, SPU_OP_CONV, SPU_F32, rs, x, k);
+	tb_conv_nhwc(tb_last(f), 1, 0, 1, 1);
+	RET(f, z);
+	secretize(p, 3);
+	check("conv: 16641 patch rows, in blocks", p, in, 2, w, 1);
+	done(p, in, 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -926,6 +990,8 @@ main(int argc, char **argv)
 		test_round();
 		test_convert();
 		test_conv();
+		test_conv_groups();
+		test_conv_blocks();
 		test_intdiv();
 		test_bits();
 		test_functions();

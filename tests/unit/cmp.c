@@ -131,6 +131,19 @@ keep(struct spu_mpc *m, struct job *j, int slot, struct spu_value *v, int rc)
 	return 0;
 }
 
+/* keep() of a <= b as a boolean sharing, converted to 0/1. */
+static int
+keep_less_x(struct spu_mpc *m, struct job *j, int slot,
+    const struct spu_value *a, const struct spu_value *b)
+{
+	struct spu_value *t = NULL;
+	int rc;
+
+	if ((rc = spu_hal_less_x(m, a, b, 1, &t)) == 0)
+		rc = spu_hal_arith(m, t);
+	return keep(m, j, slot, t, rc);
+}
+
 /*
  * A2B of x, then back: the whole word by b2a (lin 0), or the linear
  * combination 3 x_0 - 7 x_5 + 2^(k-2) x_(k-1) of its bits by
@@ -322,10 +335,7 @@ work(struct spu_mpc *m, struct job *j)
 		if ((rc = keep(m, j, R_SELXS, t, rc)) != 0)
 			goto out;
 	}
-	t = NULL;
-	if ((rc = spu_hal_less_x(m, X, P, 1, &t)) == 0)
-		rc = spu_hal_arith(m, t);
-	if ((rc = keep(m, j, R_LEX, t, rc)) != 0)
+	if ((rc = keep_less_x(m, j, R_LEX, X, P)) != 0)
 		goto out;
 	{
 		/* pieces assemble boolean sharings as such */
@@ -337,10 +347,7 @@ work(struct spu_mpc *m, struct job *j)
 		if ((rc = keep(m, j, R_LTXP, t, rc)) != 0)
 			goto out;
 	}
-	t = NULL;
-	if ((rc = spu_hal_less_x(m, P, X, 1, &t)) == 0)
-		rc = spu_hal_arith(m, t);
-	if ((rc = keep(m, j, R_GEX, t, rc)) != 0)
+	if ((rc = keep_less_x(m, j, R_GEX, P, X)) != 0)
 		goto out;
 	for (int lin = 0; lin < 2; lin++) {
 		struct spu_value *z = from_bits(m, X, lin);

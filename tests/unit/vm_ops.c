@@ -881,17 +881,29 @@ test_network(void)
 /* ---- convolution (the patches as a map of the input: semi2k opens
  * the input, not the patches) ---- */
 
+/* A program of secret params x (shape xs) and k (ks), both f32, to
+ * which the caller adds its convolutions. */
+static struct spu_program *
+conv_prog(struct spu_shape xs, struct spu_shape ks, uint32_t *x,
+    uint32_t *k)
+{
+	struct spu_program *p = tb_prog(1);
+
+	*x = tb_param(&p->funcs[0], 0, SPU_F32, xs);
+	*k = tb_param(&p->funcs[0], 1, SPU_F32, ks);
+	return p;
+}
+
 /* a 3x3 image, a 2x2 kernel: valid, strided with padding, and the
  * image used twice (the second product reuses its mask in semi2k) */
 static void
 test_conv(void)
 {
-	struct spu_program *p = tb_prog(1);
-	struct spu_func *f = &p->funcs[0];
 	struct spu_shape xs = SH(1, 3, 3, 1), ks = SH(2, 2, 1, 1),
 	    rs = SH(1, 2, 2, 1);
-	uint32_t x = tb_param(f, 0, SPU_F32, xs), k = tb_param(f, 1, SPU_F32,
-	    ks), z1, z2;
+	uint32_t x, k, z1, z2;
+	struct spu_program *p = conv_prog(xs, ks, &x, &k);
+	struct spu_func *f = &p->funcs[0];
 	struct spu_tensor *in[2] = {
 		tb_tensor_f(SPU_F32, xs, DV(1, 2, 3, 4, 5, 6, 7, 8, 9)),
 		tb_tensor_f(SPU_F32, ks, DV(1, 0, 0, 1)),
@@ -917,12 +929,11 @@ test_conv(void)
 static void
 test_conv_groups(void)
 {
-	struct spu_program *p = tb_prog(1);
-	struct spu_func *f = &p->funcs[0];
 	struct spu_shape xs = SH(2, 3, 3, 2), ks = SH(2, 2, 1, 2),
 	    rs = SH(2, 2, 2, 2);
-	uint32_t x = tb_param(f, 0, SPU_F32, xs), k = tb_param(f, 1, SPU_F32,
-	    ks), z;
+	uint32_t x, k, z;
+	struct spu_program *p = conv_prog(xs, ks, &x, &k);
+	struct spu_func *f = &p->funcs[0];
 	double xv[36];
 	struct spu_tensor *in[2];
 	const struct want w[1] = {
@@ -948,12 +959,11 @@ static void
 test_conv_blocks(void)
 {
 	enum { S = 130, O = S - 1 };
-	struct spu_program *p = tb_prog(1);
-	struct spu_func *f = &p->funcs[0];
 	struct spu_shape xs = SH(1, S, S, 1), ks = SH(2, 2, 1, 1),
 	    rs = SH(1, O, O, 1);
-	uint32_t x = tb_param(f, 0, SPU_F32, xs), k = tb_param(f, 1, SPU_F32,
-	    ks), z;
+	uint32_t x, k, z;
+	struct spu_program *p = conv_prog(xs, ks, &x, &k);
+	struct spu_func *f = &p->funcs[0];
 	static double xv[S * S], zv[O * O];
 	struct spu_tensor *in[2];
 	struct want w[1] = { { O * O, zv, 1e-2, 0 } };

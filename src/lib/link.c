@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -417,12 +418,24 @@ poll_events(struct spu_link *l, int j, int64_t now, int64_t *wake, int *net)
 	return ev;
 }
 
-/* Run the round set up in l->x until every transfer is done. */
+/*
+ * Run the round set up in l->x until every transfer is done.
+ *
+ * Waiting on a peer, the round first polls without blocking, yielding
+ * the core between polls, for up to LINK_SPIN_US: a process woken from
+ * a blocking poll runs tens of microseconds to a millisecond later (more
+ * with more parties than cores, or on a virtual machine whose idle core
+ * was given back), longer than most rounds' small messages take to
+ * arrive.  Yielding keeps the wait from taking a core a peer needs.
+ * Not under the WAN emulation, whose delays are timers anyway.
+ */
 static int
 run_round(struct spu_link *l, struct spu_diag *d)
 {
 	struct link_xfer *x;
 	int64_t last = link_now_ms(), left, now = 0, wake;
+	int64_t spin_end = l->lat_us > 0 || l->rate > 0 ? 0 :
+	    link_now_us() + LINK_SPIN_US;
 	int j, k, np, rc, net, busy, ms, progress, sent = 0;
 	short ev, re;
 
@@ -468,7 +481,16 @@ run_round(struct spu_link *l, struct spu_diag *d)
 			if (ms < 0 || left < ms)
 				ms = (int)left;
 		}
-		rc = poll(np ? l->pfd : NULL, (nfds_t)np, ms);
+		rc = poll(np ? l->pfd : NULL, (nfds_t)np,
+		    spin_end != 0 ? 0 : ms);
+		if (rc == 0 && ms != 0 && spin_end != 0) {
+			if (link_now_us() < spin_end) {
+				(void)sched_yield();
+				continue;
+			}
+			spin_end = 0;
+			rc = poll(np ? l->pfd : NULL, (nfds_t)np, ms);
+		}
 		if (rc < 0) {
 			if (errno == EINTR)
 				continue;

@@ -20,6 +20,7 @@
 #define LINK_MAX_PARTIES 1024
 #define LINK_SOCKBUF	(4 << 20)	/* requested SO_SNDBUF/SO_RCVBUF */
 #define LINK_PHASE_MAX	64
+#define LINK_SPIN_US	1000		/* a round polls, yielding, this long */
 #define LINK_TAG	16		/* AEAD tag after a version 2 payload */
 #define LINK_KEY	32		/* session key, crypto_kx key */
 #define LINK_HELLO	16		/* hello, fixed part */

@@ -1,7 +1,8 @@
 /*
  * link.c - unit tests of the link data path on in-process meshes
  * (socketpairs): all-to-all rounds among 3 and 5 threads, a 64 MB
- * exchange both ways at once, frame checks (length, sequence), a closed
+ * exchange both ways at once, a peer answering 200 ms late (the wait
+ * spins briefly, then sleeps), frame checks (length, sequence), a closed
  * peer, a silent peer, the statistics, and abort frames (a waiting
  * peer, a peer outside the round, a half-sent frame finished first, an
  * abort behind a queued frame, hostile reason text, and sealed aborts on
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -156,6 +158,82 @@ test_big(void)
 		free(b[i].in);
 		spu_link_free(links[i]);
 	}
+}
+
+/* A peer that answers long after the round began: the waiting party
+ * polls without blocking only for LINK_SPIN_US, then sleeps in poll, so
+ * its thread's CPU time stays far below the wait. */
+struct late {
+	struct spu_link *l;
+	unsigned delay_ms;
+	unsigned char out[64], in[64];
+	double cpu;
+	int rc;
+	struct spu_diag d;
+};
+
+static double
+thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void *
+late_run(void *arg)
+{
+	struct late *p = arg;
+	int me = spu_link_party(p->l), peer = 1 - me;
+	const void *sb[2] = { NULL, NULL };
+	void *rb[2] = { NULL, NULL };
+	size_t sl[2] = { 0, 0 }, rl[2] = { 0, 0 };
+	double c0;
+
+	if (p->delay_ms)
+		usleep(p->delay_ms * 1000);
+	sb[peer] = p->out;
+	rb[peer] = p->in;
+	sl[peer] = rl[peer] = sizeof(p->out);
+	c0 = thread_cpu_s();
+	p->rc = spu_link_exchange(p->l, sb, sl, rb, rl, &p->d);
+	p->cpu = thread_cpu_s() - c0;
+	return NULL;
+}
+
+static void
+test_late_peer(void)
+{
+	struct spu_link *links[2];
+	struct late p[2];
+	pthread_t th[2];
+	struct spu_diag d;
+	int i;
+
+	if (spu_link_local(2, 5000, links, &d) != 0) {
+		ok(0, "late peer: mesh: %s", d.msg);
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		memset(&p[i], 0, sizeof(p[i]));
+		p[i].l = links[i];
+		p[i].delay_ms = i == 1 ? 200 : 0;
+		msg_fill(p[i].out, sizeof(p[i].out), i, 1 - i, 0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, late_run, &p[i]);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	ok(p[0].rc == 0 && p[1].rc == 0 &&
+	    memcmp(p[0].in, p[1].out, sizeof(p[0].in)) == 0 &&
+	    memcmp(p[1].in, p[0].out, sizeof(p[1].in)) == 0,
+	    "late peer: the round completes, bytes intact");
+	/* 200 ms of waiting; the spin may use LINK_SPIN_US of it */
+	ok(p[0].cpu < 0.05, "late peer: the waiting party sleeps after its "
+	    "spin (%.1f ms CPU over a 200 ms wait)", p[0].cpu * 1e3);
+	for (i = 0; i < 2; i++)
+		spu_link_free(links[i]);
 }
 
 static void
@@ -662,6 +740,7 @@ main(void)
 	test_mesh(3, 12);
 	test_mesh(5, 8);
 	test_big();
+	test_late_peer();
 	test_mismatch();
 	test_closed();
 	test_timeout();

@@ -12,6 +12,9 @@ Each program is one op on secret inputs, in the form JAX prints it:
   rsqrt N      rsqrt                                (jax.lax.rsqrt)
   logreg B F   one logistic-regression SGD step, batch B, F features
                (w f32[F], b f32[], x f32[B,F], y f32[B]; lr 0.1)
+  logregloop B F  ten such steps in a while loop (jax.lax.fori_loop),
+               step i on batch i of x f32[10,B,F], y f32[10,B]: the
+               cost of a step inside a training run, start-up excluded
 Inputs are written as .npy in a range where the op is accurate (exp on
 [-2, 2], reciprocal and rsqrt on [0.5, 4], sigmoid on [-4, 4], the rest on
 [-1, 1]; logreg: x in [0, 1), y in {0, 1}).  Plain Python 3.
@@ -79,6 +82,8 @@ def program(kind, n, f):
                                                     UNARY[kind][0])
     elif kind == "logreg":
         return logreg(n, f)
+    elif kind == "logregloop":
+        return logreg_loop(n, f, LOOP_STEPS)
     else:
         raise KeyError(kind)
     return header("jit_" + kind, [t], t) + (
@@ -121,11 +126,85 @@ def logreg(b, f):
     return s, [[f], [], [b, f], [b]]
 
 
+LOOP_STEPS = 10
+
+
+def logreg_loop(b, f, steps):
+    """The step of logreg() as the body of a fori_loop over batches."""
+    w, x, y = "f32[%d]{0}" % f, "f32[%d,%d]{1,0}" % (b, f), \
+        "f32[%d]{0}" % b
+    xs, ys = "f32[%d,%d,%d]{2,1,0}" % (steps, b, f), \
+        "f32[%d,%d]{1,0}" % (steps, b)
+    st = "(s32[], %s, f32[], %s, %s)" % (w, xs, ys)
+    d = {"w": w, "x": x, "y": y, "xs": xs, "ys": ys, "st": st,
+         "s": 0.1 / b, "b": b, "f": f, "n": steps}
+    s = header("jit_logreg_loop", [w, "f32[]", xs, ys], "(%s, f32[])" % w)
+    s += ("region_0.1 {\n  Arg_0.2 = f32[] parameter(0)\n"
+          "  Arg_1.3 = f32[] parameter(1)\n"
+          "  ROOT add.4 = f32[] add(Arg_0.2, Arg_1.3)\n}\n\n")
+    s += ("body.5 {\n"
+          "  arg_tuple.6 = %(st)s parameter(0)\n"
+          "  i.7 = s32[] get-tuple-element(arg_tuple.6), index=0\n"
+          "  w.8 = %(w)s get-tuple-element(arg_tuple.6), index=1\n"
+          "  c.9 = f32[] get-tuple-element(arg_tuple.6), index=2\n"
+          "  xs.10 = %(xs)s get-tuple-element(arg_tuple.6), index=3\n"
+          "  ys.11 = %(ys)s get-tuple-element(arg_tuple.6), index=4\n"
+          "  zero.12 = s32[] constant(0)\n"
+          "  dynamic-slice.13 = f32[1,%(b)d,%(f)d]{2,1,0} "
+          "dynamic-slice(xs.10, i.7, zero.12, zero.12), "
+          "dynamic_slice_sizes={1,%(b)d,%(f)d}\n"
+          "  x.14 = %(x)s reshape(dynamic-slice.13)\n"
+          "  dynamic-slice.15 = f32[1,%(b)d]{1,0} "
+          "dynamic-slice(ys.11, i.7, zero.12), "
+          "dynamic_slice_sizes={1,%(b)d}\n"
+          "  y.16 = %(y)s reshape(dynamic-slice.15)\n"
+          "  dot.17 = %(y)s dot(x.14, w.8), lhs_contracting_dims={1}, "
+          "rhs_contracting_dims={0}\n"
+          "  broadcast.18 = %(y)s broadcast(c.9), dimensions={}\n"
+          "  add.19 = %(y)s add(dot.17, broadcast.18)\n"
+          "  logistic.20 = %(y)s logistic(add.19)\n"
+          "  subtract.21 = %(y)s subtract(logistic.20, y.16)\n"
+          "  constant.22 = f32[] constant(%(s)r)\n"
+          "  broadcast.23 = %(y)s broadcast(constant.22), dimensions={}\n"
+          "  multiply.24 = %(y)s multiply(subtract.21, broadcast.23)\n"
+          "  dot.25 = %(w)s dot(multiply.24, x.14), "
+          "lhs_contracting_dims={0}, rhs_contracting_dims={0}\n"
+          "  subtract.26 = %(w)s subtract(w.8, dot.25)\n"
+          "  constant.27 = f32[] constant(0)\n"
+          "  reduce.28 = f32[] reduce(multiply.24, constant.27), "
+          "dimensions={0}, to_apply=region_0.1\n"
+          "  subtract.29 = f32[] subtract(c.9, reduce.28)\n"
+          "  one.30 = s32[] constant(1)\n"
+          "  add.31 = s32[] add(i.7, one.30)\n"
+          "  ROOT tuple.32 = %(st)s tuple(add.31, subtract.26, "
+          "subtract.29, xs.10, ys.11)\n}\n\n"
+          "cond.33 {\n"
+          "  arg_tuple.34 = %(st)s parameter(0)\n"
+          "  i.35 = s32[] get-tuple-element(arg_tuple.34), index=0\n"
+          "  n.36 = s32[] constant(%(n)d)\n"
+          "  ROOT compare.37 = pred[] compare(i.35, n.36), direction=LT\n"
+          "}\n\n"
+          "ENTRY main.38 {\n"
+          "  Arg_0.39 = %(w)s parameter(0)\n"
+          "  Arg_1.40 = f32[] parameter(1)\n"
+          "  Arg_2.41 = %(xs)s parameter(2)\n"
+          "  Arg_3.42 = %(ys)s parameter(3)\n"
+          "  constant.43 = s32[] constant(0)\n"
+          "  tuple.44 = %(st)s tuple(constant.43, Arg_0.39, Arg_1.40, "
+          "Arg_2.41, Arg_3.42)\n"
+          "  while.45 = %(st)s while(tuple.44), condition=cond.33, "
+          "body=body.5\n"
+          "  w.46 = %(w)s get-tuple-element(while.45), index=1\n"
+          "  c.47 = f32[] get-tuple-element(while.45), index=2\n"
+          "  ROOT tuple.48 = (%(w)s, f32[]) tuple(w.46, c.47)\n}\n") % d
+    return s, [[f], [], [steps, b, f], [steps, b]]
+
+
 def data(kind, dims, rng):
     out = []
     for i, d in enumerate(dims):
         n = grid_data.numel(d)
-        if kind == "logreg":
+        if kind in ("logreg", "logregloop"):
             if i == 2:
                 v = [rng.random() for _ in range(n)]
             elif i == 3:
@@ -145,8 +224,9 @@ def main():
         return 2
     d, kind, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     f = int(sys.argv[4]) if len(sys.argv) == 5 else 0
-    name = "%s_%d" % (kind, n) if kind != "logreg" else \
-        "logreg_%dx%d" % (n, f)
+    name = "%s_%d" % (kind, n) if kind not in ("logreg", "logregloop") \
+        else "logreg_%dx%d" % (n, f) + \
+        ("_loop%d" % LOOP_STEPS if kind == "logregloop" else "")
     text, dims = program(kind, n, f)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name + ".hlo.txt.tmp"), "w") as fp:

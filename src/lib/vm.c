@@ -30,6 +30,10 @@ struct frame {
 	/* top only, per slot: read by two products (matmul, conv) or
 	 * handed to a region, which may multiply it again and again */
 	unsigned char *reread;
+	/* NULL, or the caller's args, which it frees after the call: a
+	 * parameter read once takes its value (owned, freed at its last
+	 * use) instead of a view */
+	struct spu_value **give;
 };
 
 static double
@@ -216,6 +220,28 @@ mul_xor(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
 	return 1;
 }
 
+/*
+ * RESHAPE of a value read for the last time, which this frame owns: the
+ * result takes its buffers (a slice of a batch reshaped for a product
+ * would otherwise copy it).  1: not such a reshape.
+ */
+static int
+reshape_move(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
+    uint32_t pc)
+{
+	uint32_t s = in->in[0];
+	struct spu_value *x = fr->slot[s];
+
+	if (in->nin != 1 || fr->vec > 0 || x == NULL || fr->borrowed[s] ||
+	    fr->last_use[s] != pc ||
+	    spu_shape_numel(&in->type[0].shape) != (int64_t)x->n)
+		return 1;
+	fr->slot[s] = NULL;
+	x->shape = in->type[0].shape;
+	x->input_id = 0;	/* ids name inputs as they came */
+	return store(m, fr, in, 0, x);
+}
+
 #define SPU_VM_MAX_ITERS 100000000
 
 /* WHILE: condition funcs[0] must give a public pred; body funcs[1]. */
@@ -330,8 +356,8 @@ exec_family(struct spu_mpc *m, const struct spu_program *p,
 /* WHILE, COND, CALL. */
 static int
 exec_control(struct spu_mpc *m, const struct spu_program *p,
-    struct frame *fr, const struct spu_insn *in, struct spu_value *const *ops,
-    struct spu_value **res)
+    struct frame *fr, uint32_t pc, const struct spu_insn *in,
+    struct spu_value *const *ops, struct spu_value **res)
 {
 	int rc = 0;
 
@@ -344,9 +370,18 @@ exec_control(struct spu_mpc *m, const struct spu_program *p,
 	if (in->nin != in->nout)
 		return fail(m, SPU_EFORMAT, "%s", "while state and results "
 		    "differ");
-	for (uint32_t i = 0; i < in->nin; i++)
-		if ((res[i] = spu_value_dup(ops[i])) == NULL)
+	for (uint32_t i = 0; i < in->nin; i++) {
+		uint32_t s = in->in[i];
+		int once = fr->last_use[s] == pc && !fr->borrowed[s];
+		for (uint32_t j = 0; j < in->nin && once; j++)
+			once = j == i || in->in[j] != s;
+		if (once) {
+			/* read for the last time here: the loop takes it */
+			res[i] = fr->slot[s];
+			fr->slot[s] = NULL;
+		} else if ((res[i] = spu_value_dup(ops[i])) == NULL)
 			rc = SPU_ENOMEM;
+	}
 	return rc ? fail(m, rc, "%s", "out of memory") :
 	    exec_while(m, p, in, res, fr->vec);
 }
@@ -364,6 +399,8 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 		ops[i] = fr->slot[in->in[i]];
 	if (in->op == SPU_OP_MUL && (rc = mul_xor(m, fr, in, pc)) != 1)
 		return rc;
+	if (in->op == SPU_OP_RESHAPE && (rc = reshape_move(m, fr, in, pc)) != 1)
+		return rc;
 	for (uint32_t i = 0; i < in->nin && i < SPU_BC_MAX_OPERANDS; i++)
 		if (ops[i] != NULL && ops[i]->xor_shared &&
 		    !takes_xor(in->op, i) && (rc = spu_hal_arith(m, ops[i])) != 0)
@@ -378,6 +415,19 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 			    "program wants more inputs than were given");
 		rc = bind_param(m, &in->type[0], (uint32_t)idx[0],
 		    args[idx[0]], &z, fr->vec, &borrowed);
+		if (rc == 0 && borrowed && fr->give != NULL &&
+		    fr->give[idx[0]] == args[idx[0]] &&
+		    spu_vm_param_reads(fr->fn, idx[0]) == 1) {
+			/* the caller gives the value up: take it whole */
+			free(z);
+			z = fr->give[idx[0]];
+			fr->give[idx[0]] = NULL;
+			z->dtype = in->type[0].dtype;
+			if (fr->top && fr->reread[in->out[0]])
+				z->input_id = (uint64_t)idx[0] + 1;
+			fr->slot[in->out[0]] = z;
+			return 0;
+		}
 		if (rc == 0 && borrowed) {
 			/* checked by bind_param: keep as is; the run's
 			 * inputs are read only: they get an id (a view in a
@@ -415,7 +465,7 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 			return fail(m, SPU_ENOMEM, "%s", "out of memory");
 		if (in->op == SPU_OP_WHILE || in->op == SPU_OP_COND ||
 		    in->op == SPU_OP_CALL)
-			rc = exec_control(m, p, fr, in, ops, res);
+			rc = exec_control(m, p, fr, pc, in, ops, res);
 		else if (spu_vm_all_public(in, ops))
 			rc = spu_vm_public_op(m, p, in, ops, res);
 		else if ((rc = exec_family(m, p, in, ops, res)) ==
@@ -503,60 +553,6 @@ release(struct frame *fr, uint32_t pc)
 	}
 }
 
-/*
- * A value the caller gave up (give[j], about to be freed) whose whole
- * share buffers the borrowed view v shows: move them to v instead of
- * copying, leaving give[j] empty.
- */
-static int
-take_given(struct spu_value *v, struct spu_value **give, size_t nargs)
-{
-	if (give == NULL)
-		return 0;
-	for (size_t j = 0; j < nargs; j++) {
-		struct spu_value *g = give[j];
-		int same = g != NULL && g->nshares == v->nshares &&
-		    g->n == v->n && g->field == v->field && g->vis == v->vis;
-		for (int k = 0; same && k < v->nshares; k++)
-			same = g->share[k] == v->share[k];
-		if (same) {
-			for (int k = 0; k < SPU_MAX_SHARES; k++)
-				g->share[k] = NULL;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/*
- * Which slots of the entry function a product may read more than once:
- * two matmul or conv operands, or an operand of a call, loop or branch.
- * Only such inputs get an id (matmul_id: a protocol may keep what it
- * derived from the input, which costs memory for the whole run).
- */
-static int
-mark_reread(struct spu_mpc *m, const struct spu_func *fn,
-    unsigned char **out)
-{
-	unsigned char *r = spu_calloc(fn->nslots + 1, 1);
-
-	if (r == NULL)
-		return spu_fail(m->diag, SPU_ENOMEM, "out of memory");
-	for (uint32_t pc = 0; pc < fn->ninsns; pc++) {
-		const struct spu_insn *in = &fn->insns[pc];
-		int w = in->op == SPU_OP_MATMUL || in->op == SPU_OP_CONV ? 1 :
-		    in->op == SPU_OP_WHILE || in->op == SPU_OP_CALL ||
-		    in->op == SPU_OP_COND ? 2 : 0;
-		for (uint32_t i = 0; w && i < in->nin; i++)
-			r[in->in[i]] = (unsigned char)(r[in->in[i]] + w > 2 ?
-			    2 : r[in->in[i]] + w);
-	}
-	for (uint32_t s = 0; s < fn->nslots; s++)
-		r[s] = r[s] >= 2;
-	*out = r;
-	return 0;
-}
-
 static int
 exec_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
     struct spu_value *const *args, size_t nargs, struct spu_value **outs,
@@ -573,14 +569,14 @@ run_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
     size_t vec, struct spu_value **give, int top)
 {
 	const struct spu_func *fn = &p->funcs[fi];
-	struct frame fr = { fn, vec, NULL, NULL, NULL, top, NULL };
+	struct frame fr = { fn, vec, NULL, NULL, NULL, top, NULL, give };
 	int rc = 0;
 
 	fr.slot = spu_calloc(fn->nslots, sizeof(*fr.slot));
 	fr.last_use = spu_calloc(fn->nslots, sizeof(*fr.last_use));
 	fr.borrowed = spu_calloc(fn->nslots + 1, 1);
 	if (fr.slot == NULL || fr.last_use == NULL || fr.borrowed == NULL ||
-	    (top && (rc = mark_reread(m, fn, &fr.reread)) != 0)) {
+	    (top && (rc = spu_vm_mark_reread(m, fn, &fr.reread)) != 0)) {
 		rc = rc ? rc : spu_fail(m->diag, SPU_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -638,7 +634,7 @@ run_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
 		for (uint32_t q = o + 1; q < fn->nouts; q++)
 			if (fn->outs[q] == s)
 				again = 1;
-		if (fr.borrowed[s] && !again && take_given(v, give, nargs)) {
+		if (fr.borrowed[s] && !again && spu_vm_take_given(v, give, nargs)) {
 			outs[o] = v;		/* a view that now owns */
 			fr.slot[s] = NULL;
 			fr.borrowed[s] = 0;
@@ -671,10 +667,10 @@ out:
 	return rc;
 }
 
-int
-spu_vm_run(struct spu_mpc *m, const struct spu_program *p,
+static int
+vm_run(struct spu_mpc *m, const struct spu_program *p,
     struct spu_value *const *in, size_t nin, struct spu_value ***out,
-    size_t *nout)
+    size_t *nout, struct spu_value **give)
 {
 	const struct spu_func *fn;
 	struct spu_value **o;
@@ -692,7 +688,7 @@ spu_vm_run(struct spu_mpc *m, const struct spu_program *p,
 	/* ids of an earlier run's inputs mean other values now */
 	if (m->ops->forget != NULL)
 		m->ops->forget(m);
-	if ((rc = run_func(m, p, p->entry, in, nin, o, 0, NULL, 1)) != 0) {
+	if ((rc = run_func(m, p, p->entry, in, nin, o, 0, give, 1)) != 0) {
 		for (uint32_t i = 0; i < fn->nouts; i++)
 			spu_value_free(o[i]);
 		free(o);
@@ -701,6 +697,22 @@ spu_vm_run(struct spu_mpc *m, const struct spu_program *p,
 	*out = o;
 	*nout = fn->nouts;
 	return 0;
+}
+
+int
+spu_vm_run(struct spu_mpc *m, const struct spu_program *p,
+    struct spu_value *const *in, size_t nin, struct spu_value ***out,
+    size_t *nout)
+{
+	return vm_run(m, p, in, nin, out, nout, NULL);
+}
+
+int
+spu_vm_run_given(struct spu_mpc *m, const struct spu_program *p,
+    struct spu_value **in, size_t nin, struct spu_value ***out,
+    size_t *nout)
+{
+	return vm_run(m, p, in, nin, out, nout, in);
 }
 
 int

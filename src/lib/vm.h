@@ -36,4 +36,10 @@ int spu_vm_run(struct spu_mpc *m, const struct spu_program *p,
     struct spu_value *const *in, size_t nin, struct spu_value ***out,
     size_t *nout);
 
+/* spu_vm_run, taking the inputs: each in[i] the run no longer needs is
+ * freed (at its last use) and set to NULL; the caller frees the rest. */
+int spu_vm_run_given(struct spu_mpc *m, const struct spu_program *p,
+    struct spu_value **in, size_t nin, struct spu_value ***out,
+    size_t *nout);
+
 #endif

@@ -16,6 +16,7 @@
  *   vm_square.c  square
  *   vm_map.c     map and scatter with a general combiner
  *   vm_public.c  any op on public operands only, in the clear
+ *   vm_own.c     which values a frame may take, move or remember
  *
  * A family's entry returns SPU_VM_NOT_MINE (positive) for an op it does
  * not handle, else 0 or a negative spu_err with m->diag set.
@@ -34,6 +35,16 @@
 int spu_vm_call(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
     struct spu_value *const *args, size_t nargs, struct spu_value **outs,
     size_t vec);
+
+/* vm_own.c: how many PARAM instructions of fn read argument index; a
+ * borrowed view v of a value the caller gives up (give[0..nargs)) takes
+ * its buffers (1) or not (0); the slots of fn a product may read more
+ * than once (*out, fn->nslots + 1 flags, malloc'ed). */
+unsigned spu_vm_param_reads(const struct spu_func *fn, int64_t index);
+int spu_vm_take_given(struct spu_value *v, struct spu_value **give,
+    size_t nargs);
+int spu_vm_mark_reread(struct spu_mpc *m, const struct spu_func *fn,
+    unsigned char **out);
 
 /* Attribute k of in with exactly want_n values (UINT32_MAX: any); NULL
  * when absent or of another length. */

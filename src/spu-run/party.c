@@ -383,7 +383,8 @@ party_run(const struct run_opts *o, int party, struct spu_link *link,
 		progress_attach(o->progress, &m);
 	if ((rc = input_values(&m, &in, &vals, &nvals, d)) != 0)
 		goto out;
-	if ((rc = spu_vm_run(&m, o->prog, vals, nvals, &outs, &nout)) != 0)
+	if ((rc = spu_vm_run_given(&m, o->prog, vals, nvals, &outs,
+	    &nout)) != 0)
 		goto out;
 	rc = write_output(o, party, &in, session, outs, nout, d);
 out:

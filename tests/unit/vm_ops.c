@@ -5,7 +5,8 @@
  * shifts, popcount, bitcasts, pow, atan2, the float remainder, sort
  * (known order, comparator region, stable, variadic, 2-D), gather and
  * dynamic slices at secret indices (also with batching dimensions),
- * scatter (secret indices, batching dimensions, general combiner), select-and-scatter and map.  Each program is built by hand
+ * scatter (secret indices, batching dimensions, general combiner),
+ * select-and-scatter, map, and slices copied as contiguous runs.  Each program is built by hand
  * (tests/unit/clear_util.h), its parameters marked secret, and run under
  * ref2k, semi2k with 2 and 3 parties and aby3 on threads over local
  * links, in the 64, 128 and 32-bit rings (or the one given as argument).
@@ -625,6 +626,56 @@ test_secret_index(void)
 	done(p, in, 3);
 }
 
+/* Slices copied as contiguous runs (hal/shape.c): a strided outer
+ * dimension over partial inner ones, one run of two whole rows of
+ * blocks, and (for contrast) a strided innermost dimension, which goes
+ * element by element.  x[i] = i / 4 is exact in every ring; the wanted
+ * values are index arithmetic on the slices' bounds. */
+static void
+test_slice_runs(void)
+{
+	static const int64_t lo[3][3] = { { 0, 1, 2 }, { 1, 0, 0 },
+	    { 0, 0, 0 } }, hi[3][3] = { { 3, 3, 18 }, { 3, 4, 20 },
+	    { 3, 4, 20 } }, st[3][3] = { { 2, 1, 1 }, { 1, 1, 1 },
+	    { 1, 1, 3 } };
+	struct spu_program *p = tb_prog(1);
+	struct spu_func *f = &p->funcs[0];
+	uint32_t x = tb_param(f, 0, SPU_F32, SH(3, 4, 20)), z[3];
+	double xv[240], *wv[3];
+	struct want w[3];
+	struct spu_tensor *in[1];
+
+	for (int i = 0; i < 240; i++)
+		xv[i] = i / 4.0;
+	in[0] = tb_tensor_f(SPU_F32, SH(3, 4, 20), xv);
+	for (int k = 0; k < 3; k++) {
+		int64_t d[3];
+		size_t n = 0;
+		for (int j = 0; j < 3; j++)
+			d[j] = (hi[k][j] - lo[k][j] + st[k][j] - 1) / st[k][j];
+		wv[k] = tb_alloc((size_t)(d[0] * d[1] * d[2]) * sizeof(double));
+		for (int64_t a = 0; a < d[0]; a++)
+			for (int64_t b = 0; b < d[1]; b++)
+				for (int64_t c = 0; c < d[2]; c++)
+					wv[k][n++] = xv[(lo[k][0] + a * st[k][0]) *
+					    80 + (lo[k][1] + b * st[k][1]) * 20 +
+					    lo[k][2] + c * st[k][2]];
+		w[k] = (struct want){ n, wv[k], 0, 0 };
+		z[k] = OP(f, SPU_OP_SLICE, SPU_F32, SH(d[0], d[1], d[2]), x);
+		ATTR(tb_last(f), SPU_ATTR_START, lo[k][0], lo[k][1], lo[k][2]);
+		ATTR(tb_last(f), SPU_ATTR_LIMIT, hi[k][0], hi[k][1], hi[k][2]);
+		ATTR(tb_last(f), SPU_ATTR_STRIDE, st[k][0], st[k][1],
+		    st[k][2]);
+	}
+	RET(f, z[0], z[1], z[2]);
+	secretize(p, 1);
+	check("slices as contiguous runs (strided outer dimension, partial "
+	    "inner ones) and element by element", p, in, 1, w, 3);
+	done(p, in, 1);
+	for (int k = 0; k < 3; k++)
+		free(wv[k]);
+}
+
 /* take_along_axis and its gradient: operand batching dimensions (batch
  * dim 0 of x, dim 1 of the indices) with secret indices. */
 static void
@@ -1008,6 +1059,7 @@ main(int argc, char **argv)
 		test_sort();
 		test_secret_index();
 		test_batched_index();
+		test_slice_runs();
 		test_regions();
 		if (FIELD == 64)
 			test_chunks();

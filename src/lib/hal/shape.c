@@ -137,6 +137,52 @@ index_alloc(struct spu_mpc *m, const struct spu_shape *s, size_t *n)
 	return idx;
 }
 
+/*
+ * A slice whose innermost dimensions are contiguous in the operand (unit
+ * strides, every dimension inside the run whole but the outermost of
+ * them) copies runs, not elements through an index map: a batch out of a
+ * dataset, a block of rows.  1: the runs are too short to be worth it.
+ */
+static int
+slice_runs(struct spu_mpc *m, const struct spu_value *a,
+    const struct spu_shape *s, const int64_t *start, const int64_t *stride,
+    const int64_t *st, struct spu_value **out)
+{
+	size_t K = spu_ring_size(m->field), run = 1, base = 0, nruns;
+	int64_t c[SPU_MAX_DIMS] = { 0 };
+	struct spu_shape os = { 0, { 0 } };
+	struct spu_value *z;
+	int d = s->ndim - 1;
+
+	while (d >= 0 && stride[d] == 1) {
+		int whole = s->dim[d] == a->shape.dim[d];
+		run *= (size_t)s->dim[d];
+		base += (size_t)(start[d] * st[d]);
+		d--;
+		if (!whole)
+			break;
+	}
+	if (run < 16 || a->xor_shared)
+		return 1;
+	/* the outer dimensions 0..d name the runs */
+	os.ndim = d + 1;
+	for (int i = 0; i <= d; i++)
+		os.dim[i] = s->dim[i];
+	nruns = (size_t)spu_shape_numel(&os);
+	if ((z = spu_hal_alloc(m, a->dtype, s, a->vis)) == NULL)
+		return nomem(m);
+	for (size_t r = 0; r < nruns; r++, spu_shape_next(&os, c)) {
+		size_t off = base;
+		for (int i = 0; i <= d; i++)
+			off += (size_t)((start[i] + c[i] * stride[i]) * st[i]);
+		for (int sh = 0; sh < z->nshares; sh++)
+			memcpy((uint8_t *)z->share[sh] + r * run * K,
+			    (const uint8_t *)a->share[sh] + off * K, run * K);
+	}
+	*out = z;
+	return 0;
+}
+
 int
 spu_hal_slice(struct spu_mpc *m, const struct spu_value *a,
     const int64_t *start, const int64_t *limit, const int64_t *stride,
@@ -154,6 +200,8 @@ spu_hal_slice(struct spu_mpc *m, const struct spu_value *a,
 			return bad(m, "slice: bounds outside the operand");
 		s.dim[d] = (limit[d] - start[d] + stride[d] - 1) / stride[d];
 	}
+	if ((rc = slice_runs(m, a, &s, start, stride, st, out)) != 1)
+		return rc;
 	if ((idx = index_alloc(m, &s, &n)) == NULL)
 		return SPU_ENOMEM;
 	for (size_t i = 0; i < n; i++, spu_shape_next(&s, c)) {

@@ -23,8 +23,9 @@ struct spu_value {
 	unsigned field;
 	int nshares;			/* ring vectors in share[] */
 	void *share[SPU_MAX_SHARES];	/* each n * field/8 bytes */
-	/* nonzero: the VM's id for one of the run's inputs, whose shares
-	 * stay the same for the whole run (see matmul_id in mpc.h) */
+	/* nonzero: the VM's id for a value that two products (or a loop's
+	 * iterations) may read, one of the run's inputs or a result; its
+	 * shares never change (see matmul_id in mpc.h) */
 	uint64_t input_id;
 	/* nonzero: a secret pred held as a boolean (XOR) sharing of bit 0
 	 * of each word, as comparisons leave it (hal/cmp_xor.c) */

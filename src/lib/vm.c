@@ -524,6 +524,10 @@ store(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
 		    "program declares a public one");
 	}
 	z->dtype = t->dtype;
+	/* a result two products read: an id, so a protocol may keep what
+	 * it derived from it for the second (semi2k: the opened mask) */
+	if (fr->reread[in->out[o]] && z->vis == SPU_SECRET && !z->input_id)
+		z->input_id = ((uint64_t)1 << 32) + ++m->value_ids;
 	fr->slot[in->out[o]] = z;
 	return 0;
 }
@@ -576,7 +580,7 @@ run_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
 	fr.last_use = spu_calloc(fn->nslots, sizeof(*fr.last_use));
 	fr.borrowed = spu_calloc(fn->nslots + 1, 1);
 	if (fr.slot == NULL || fr.last_use == NULL || fr.borrowed == NULL ||
-	    (top && (rc = spu_vm_mark_reread(m, fn, &fr.reread)) != 0)) {
+	    (rc = spu_vm_mark_reread(m, fn, &fr.reread)) != 0) {
 		rc = rc ? rc : spu_fail(m->diag, SPU_ENOMEM, "out of memory");
 		goto out;
 	}

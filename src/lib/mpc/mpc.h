@@ -157,6 +157,9 @@ struct spu_mpc {
 	/* protocol-private state kept between ops (semi2k: matmul
 	 * masks), freed by ops->forget */
 	void *proto_state;
+	/* the VM's last id for a value products may read again (value.h,
+	 * input_id): the same on every party, never reused */
+	uint64_t value_ids;
 	/* optional per-op accounting by the VM (spu-run --profile) */
 	struct spu_vm_profile *profile;
 	/* methods of the fixed-point function library (zero: defaults) */

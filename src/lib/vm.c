@@ -20,12 +20,17 @@
 #include "vm.h"
 #include "vm_int.h"
 
+#define NO_OWNER UINT32_MAX
+
 struct frame {
 	const struct spu_func *fn;
 	size_t vec;		/* >0: scalars run as vectors of vec elements */
 	struct spu_value **slot;
 	uint32_t *last_use;	/* per slot: index of the last reading insn */
-	unsigned char *borrowed;	/* per slot: the caller's shares */
+	unsigned char *borrowed;	/* per slot: shares it does not own */
+	/* per borrowed slot: the slot owning its shares, NO_OWNER for the
+	 * caller (alive for the whole call) */
+	uint32_t *owner;
 	int top;	/* the run's entry call: params are its inputs */
 	/* top only, per slot: read by two products (matmul, conv) or
 	 * handed to a region, which may multiply it again and again */
@@ -70,93 +75,6 @@ fail(struct spu_mpc *m, int err, const char *fmt, const char *arg)
 
 	snprintf(msg, sizeof(msg), fmt, arg);
 	return spu_fail(m->diag, err, "%s", msg);
-}
-
-static int
-make_const(struct spu_mpc *m, const struct spu_insn *in,
-    struct spu_value **out, size_t vec)
-{
-	const struct spu_type *t = &in->type[0];
-	struct spu_shape vs = { 1, { (int64_t)vec } };
-	int widen = vec > 0 && t->shape.ndim == 0;
-	struct spu_value *z = spu_hal_alloc(m, t->dtype,
-	    widen ? &vs : &t->shape, SPU_PUBLIC);
-
-	if (z == NULL)
-		return spu_fail(m->diag, SPU_ENOMEM, "out of memory");
-	for (size_t i = 0; i < z->n; i++) {
-		size_t j = widen ? 0 : i;
-		spu_u128 v;
-		if (in->lit_f != NULL) {
-			/* Sentinels beyond the encodable range (attention
-			 * masks of -2.4e38, -inf as a max-reduce init) become
-			 * +-2^((k-2)/2 - f): still "infinite" for exp and
-			 * comparisons, and small enough that a product with a
-			 * value of the same size stays below 2^(k-2), where
-			 * truncation is exact. */
-			double c = isnan(in->lit_f[j]) ? 0 : in->lit_f[j];
-			if (fabs(c) >= ldexp(1, (int)m->field - 2 - m->fxp))
-				c = copysign(ldexp(1, ((int)m->field - 2) / 2 -
-				    m->fxp), c);
-			v = spu_fxp_encode_f64(m->field, m->fxp, c);
-		} else
-			v = (spu_u128)(spu_i128)(in->lit_i ? in->lit_i[j] : 0);
-		spu_ring_set(m->field, z->share[0], i, v);
-	}
-	*out = z;
-	return 0;
-}
-
-/* Bind an input to a parameter type: shapes must agree, float goes with
- * float and integer with integer; a public input is shared if the program
- * wants a secret. */
-/* Does value shape vs match declared shape ts, where in vector mode a
- * declared scalar stands for a vector of vec elements? */
-static int
-shape_ok(const struct spu_shape *ts, const struct spu_shape *vs, size_t vec)
-{
-	if (spu_shape_eq(ts, vs))
-		return 1;
-	return vec > 0 && ts->ndim == 0 && vs->ndim == 1 &&
-	    vs->dim[0] == (int64_t)vec;
-}
-
-static int
-bind_param(struct spu_mpc *m, const struct spu_type *t, uint32_t index,
-    const struct spu_value *v, struct spu_value **out, size_t vec,
-    int *borrowed)
-{
-	char want[128], got[128];
-	int rc;
-
-	spu_shape_format(want, sizeof(want), t->dtype, &t->shape);
-	spu_shape_format(got, sizeof(got), v->dtype, &v->shape);
-	if (!shape_ok(&t->shape, &v->shape, vec) ||
-	    spu_dtype_is_float(t->dtype) != spu_dtype_is_float(v->dtype))
-		return spu_fail(m->diag, SPU_ESHAPE,
-		    "parameter %u wants %s %s, input is %s %s", index,
-		    spu_vis_name(t->vis), want, spu_vis_name(v->vis), got);
-	if (t->vis == SPU_PUBLIC && v->vis == SPU_SECRET)
-		return spu_fail(m->diag, SPU_EINVAL,
-		    "parameter %u is public in the program but the input is "
-		    "secret (compile with --secret %u?)", index, index);
-	*borrowed = 0;
-	if (t->vis == SPU_SECRET && v->vis == SPU_PUBLIC) {
-		rc = spu_hal_p2s(m, v, out);
-	} else {
-		/* no copy: a view of the caller's shares, which outlive the
-		 * call and are only read */
-		struct spu_value *b = malloc(sizeof(*b));
-		if (b == NULL)
-			return spu_fail(m->diag, SPU_ENOMEM, "out of memory");
-		*b = *v;
-		*out = b;
-		*borrowed = 1;
-		rc = 0;
-	}
-	if (rc == 0)
-		(*out)->dtype = t->dtype;
-	return rc;
 }
 
 static int exec_func(struct spu_mpc *m, const struct spu_program *p,
@@ -221,9 +139,34 @@ mul_xor(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
 }
 
 /*
- * RESHAPE of a value read for the last time, which this frame owns: the
- * result takes its buffers (a slice of a batch reshaped for a product
- * would otherwise copy it).  1: not such a reshape.
+ * Keep view z (shares it does not own, of the slot root or the caller's)
+ * as result 0 of in, if the program's type takes it as it is and root
+ * outlives the result.  1: it does not (z is left to the caller).
+ */
+static int
+keep_view(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
+    struct spu_value *z, uint32_t root)
+{
+	const struct spu_type *t = &in->type[0];
+	uint32_t o = in->out[0];
+
+	if (!spu_vm_shape_ok(&t->shape, &z->shape, fr->vec) || t->vis != z->vis ||
+	    fr->last_use[o] == UINT32_MAX || (root != NO_OWNER &&
+	    fr->last_use[root] < fr->last_use[o]))
+		return 1;
+	z->dtype = t->dtype;
+	if (fr->reread[o] && z->vis == SPU_SECRET)
+		z->input_id = ((uint64_t)1 << 32) + ++m->value_ids;
+	fr->slot[o] = z;
+	fr->borrowed[o] = 1;
+	fr->owner[o] = root;
+	return 0;
+}
+
+/*
+ * RESHAPE of a value read for the last time: the result takes its
+ * buffers, or its view of someone else's (a slice of a batch reshaped
+ * for a product would otherwise copy it).  1: not such a reshape.
  */
 static int
 reshape_move(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
@@ -231,15 +174,67 @@ reshape_move(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
 {
 	uint32_t s = in->in[0];
 	struct spu_value *x = fr->slot[s];
+	struct spu_shape old;
 
-	if (in->nin != 1 || fr->vec > 0 || x == NULL || fr->borrowed[s] ||
+	if (in->nin != 1 || fr->vec > 0 || x == NULL ||
 	    fr->last_use[s] != pc ||
 	    spu_shape_numel(&in->type[0].shape) != (int64_t)x->n)
 		return 1;
-	fr->slot[s] = NULL;
+	old = x->shape;
 	x->shape = in->type[0].shape;
-	x->input_id = 0;	/* ids name inputs as they came */
+	x->input_id = 0;	/* ids name values as they came */
+	if (fr->borrowed[s]) {
+		if (keep_view(m, fr, in, x, fr->owner[s]) != 0) {
+			x->shape = old;
+			return 1;
+		}
+		fr->slot[s] = NULL;
+		fr->borrowed[s] = 0;
+		return 0;
+	}
+	fr->slot[s] = NULL;
 	return store(m, fr, in, 0, x);
+}
+
+/*
+ * SLICE, or DYN_SLICE at public starts, that is one contiguous run of
+ * its operand (a batch of a dataset, a block of rows): the result is a
+ * view of the operand's buffers, kept while their owner lives.  1: not
+ * such a slice.
+ */
+static int
+slice_view(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
+    struct spu_value *const *ops)
+{
+	struct spu_value *x = ops[0], *z = NULL;
+	uint32_t s = in->in[0], r = x ? (uint32_t)x->shape.ndim : 0;
+	int rc;
+
+	if (x == NULL || fr->vec > 0 || x->xor_shared)
+		return 1;
+	if (in->op == SPU_OP_SLICE) {
+		const int64_t *lo = spu_vm_attr(in, SPU_ATTR_START, r);
+		const int64_t *hi = spu_vm_attr(in, SPU_ATTR_LIMIT, r);
+		const int64_t *st = spu_vm_attr(in, SPU_ATTR_STRIDE, r);
+		if (lo == NULL || hi == NULL || st == NULL)
+			return 1;
+		rc = spu_hal_slice_view(m, x, lo, hi, st, &z);
+	} else {
+		const int64_t *sz = spu_vm_attr(in, SPU_ATTR_SIZES, r);
+		if (sz == NULL || in->nin != 1 + r)
+			return 1;
+		for (uint32_t i = 1; i <= r; i++)
+			if (ops[i] == NULL || ops[i]->vis != SPU_PUBLIC)
+				return 1;
+		rc = spu_hal_dyn_slice_view(m, x,
+		    (const struct spu_value *const *)ops + 1, sz, &z);
+	}
+	if (rc != 0)
+		return rc;
+	if ((rc = keep_view(m, fr, in, z, fr->borrowed[s] ? fr->owner[s] :
+	    s)) != 0)
+		free(z);
+	return rc;
 }
 
 #define SPU_VM_MAX_ITERS 100000000
@@ -406,6 +401,10 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 		    !takes_xor(in->op, i) && (rc = spu_hal_arith(m, ops[i])) != 0)
 			return rc;
 
+	if ((in->op == SPU_OP_SLICE || in->op == SPU_OP_DYN_SLICE) &&
+	    (rc = slice_view(m, fr, in, ops)) != 1)
+		return rc;
+
 	switch (in->op) {
 	case SPU_OP_PARAM: {
 		const int64_t *idx = spu_vm_attr(in, SPU_ATTR_INDEX, 1);
@@ -413,7 +412,7 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 		if (idx == NULL || idx[0] < 0 || (size_t)idx[0] >= nargs)
 			return fail(m, SPU_EINVAL, "%s",
 			    "program wants more inputs than were given");
-		rc = bind_param(m, &in->type[0], (uint32_t)idx[0],
+		rc = spu_vm_bind_param(m, &in->type[0], (uint32_t)idx[0],
 		    args[idx[0]], &z, fr->vec, &borrowed);
 		if (rc == 0 && borrowed && fr->give != NULL &&
 		    fr->give[idx[0]] == args[idx[0]] &&
@@ -436,12 +435,13 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 				z->input_id = (uint64_t)idx[0] + 1;
 			fr->slot[in->out[0]] = z;
 			fr->borrowed[in->out[0]] = 1;
+			fr->owner[in->out[0]] = NO_OWNER;
 			return 0;
 		}
 		break;
 	}
 	case SPU_OP_CONST:
-		rc = make_const(m, in, &z, fr->vec);
+		rc = spu_vm_make_const(m, in, &z, fr->vec);
 		break;
 	case SPU_OP_REDUCE: {
 		const int64_t *kind = spu_vm_attr(in, SPU_ATTR_REDUCER, 1);
@@ -506,7 +506,7 @@ store(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
 
 	if (z == NULL)
 		return fail(m, SPU_EFORMAT, "%s", "missing result");
-	if (!shape_ok(&t->shape, &z->shape, fr->vec)) {
+	if (!spu_vm_shape_ok(&t->shape, &z->shape, fr->vec)) {
 		spu_value_free(z);
 		return fail(m, SPU_ESHAPE, "%s", "result shape differs from the "
 		    "program's type");
@@ -573,13 +573,15 @@ run_func(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
     size_t vec, struct spu_value **give, int top)
 {
 	const struct spu_func *fn = &p->funcs[fi];
-	struct frame fr = { fn, vec, NULL, NULL, NULL, top, NULL, give };
+	struct frame fr = { fn, vec, NULL, NULL, NULL, NULL, top, NULL, give };
 	int rc = 0;
 
 	fr.slot = spu_calloc(fn->nslots, sizeof(*fr.slot));
 	fr.last_use = spu_calloc(fn->nslots, sizeof(*fr.last_use));
 	fr.borrowed = spu_calloc(fn->nslots + 1, 1);
+	fr.owner = spu_calloc(fn->nslots + 1, sizeof(*fr.owner));
 	if (fr.slot == NULL || fr.last_use == NULL || fr.borrowed == NULL ||
+	    fr.owner == NULL ||
 	    (rc = spu_vm_mark_reread(m, fn, &fr.reread)) != 0) {
 		rc = rc ? rc : spu_fail(m->diag, SPU_ENOMEM, "out of memory");
 		goto out;
@@ -665,6 +667,7 @@ out:
 		for (uint32_t s = 0; s < fn->nslots; s++)
 			spu_value_free(fr.slot[s]);
 	free(fr.borrowed);
+	free(fr.owner);
 	free(fr.slot);
 	free(fr.last_use);
 	free(fr.reread);

@@ -16,7 +16,7 @@
  *   vm_square.c  square
  *   vm_map.c     map and scatter with a general combiner
  *   vm_public.c  any op on public operands only, in the clear
- *   vm_own.c     which values a frame may take, move or remember
+ *   vm_bind.c    values entering a frame: constants, parameters, owners
  *
  * A family's entry returns SPU_VM_NOT_MINE (positive) for an op it does
  * not handle, else 0 or a negative spu_err with m->diag set.
@@ -36,7 +36,19 @@ int spu_vm_call(struct spu_mpc *m, const struct spu_program *p, uint32_t fi,
     struct spu_value *const *args, size_t nargs, struct spu_value **outs,
     size_t vec);
 
-/* vm_own.c: how many PARAM instructions of fn read argument index; a
+/* vm_bind.c: does value shape vs match declared shape ts (in vector
+ * mode a declared scalar stands for a vector of vec elements); the
+ * constant of a CONST; an input bound to a parameter type (*borrowed:
+ * a view of v's shares). */
+int spu_vm_shape_ok(const struct spu_shape *ts, const struct spu_shape *vs,
+    size_t vec);
+int spu_vm_make_const(struct spu_mpc *m, const struct spu_insn *in,
+    struct spu_value **out, size_t vec);
+int spu_vm_bind_param(struct spu_mpc *m, const struct spu_type *t,
+    uint32_t index, const struct spu_value *v, struct spu_value **out,
+    size_t vec, int *borrowed);
+
+/* vm_bind.c: how many PARAM instructions of fn read argument index; a
  * borrowed view v of a value the caller gives up (give[0..nargs)) takes
  * its buffers (1) or not (0); the slots of fn a product may read more
  * than once (*out, fn->nslots + 1 flags, malloc'ed). */

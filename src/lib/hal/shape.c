@@ -391,6 +391,69 @@ spu_hal_dyn_slice(struct spu_mpc *m, const struct spu_value *a,
 	return spu_hal_slice(m, a, start, limit, one, out);
 }
 
+/*
+ * A slice that is one contiguous run of a, as a view: *out shows a's
+ * buffers (the caller frees only the struct, and not after a).  1: the
+ * slice is not one run.
+ */
+int
+spu_hal_slice_view(struct spu_mpc *m, const struct spu_value *a,
+    const int64_t *start, const int64_t *limit, const int64_t *stride,
+    struct spu_value **out)
+{
+	size_t K = spu_ring_size(m->field), off = 0, n = 1;
+	int64_t st[SPU_MAX_DIMS];
+	struct spu_value *v;
+	int d, whole = 1;
+
+	spu_shape_strides(&a->shape, st);
+	/* outside the run every extent is 1; inside it, all whole but the
+	 * outermost dimension of the run */
+	for (d = a->shape.ndim - 1; d >= 0; d--) {
+		int64_t e = (limit[d] - start[d] + stride[d] - 1) / stride[d];
+		if (start[d] < 0 || limit[d] > a->shape.dim[d] || e < 0 ||
+		    stride[d] < 1)
+			return bad(m, "slice: bounds outside the operand");
+		if (!whole && e != 1)
+			return 1;
+		if (e > 1 && stride[d] != 1)
+			return 1;
+		off += (size_t)(start[d] * st[d]);
+		n *= (size_t)e;
+		whole = whole && e == a->shape.dim[d];
+	}
+	if ((v = malloc(sizeof(*v))) == NULL)
+		return nomem(m);
+	*v = *a;
+	v->n = n;
+	v->input_id = 0;
+	v->shape.ndim = a->shape.ndim;
+	for (d = 0; d < a->shape.ndim; d++)
+		v->shape.dim[d] = (limit[d] - start[d] + stride[d] - 1) /
+		    stride[d];
+	for (int k = 0; k < a->nshares; k++)
+		v->share[k] = (uint8_t *)a->share[k] + off * K;
+	*out = v;
+	return 0;
+}
+
+int
+spu_hal_dyn_slice_view(struct spu_mpc *m, const struct spu_value *a,
+    const struct spu_value *const *idx, const int64_t *sizes,
+    struct spu_value **out)
+{
+	int64_t start[SPU_MAX_DIMS], limit[SPU_MAX_DIMS], one[SPU_MAX_DIMS];
+	int rc;
+
+	if ((rc = clamped_starts(m, &a->shape, idx, sizes, start)) != 0)
+		return rc;
+	for (int d = 0; d < a->shape.ndim; d++) {
+		limit[d] = start[d] + sizes[d];
+		one[d] = 1;
+	}
+	return spu_hal_slice_view(m, a, start, limit, one, out);
+}
+
 int
 spu_hal_dyn_update_slice(struct spu_mpc *m, const struct spu_value *a,
     const struct spu_value *upd, const struct spu_value *const *idx,

@@ -32,8 +32,8 @@ struct frame {
 	 * caller (alive for the whole call) */
 	uint32_t *owner;
 	int top;	/* the run's entry call: params are its inputs */
-	/* top only, per slot: read by two products (matmul, conv) or
-	 * handed to a region, which may multiply it again and again */
+	/* per slot: read by two products (matmul, conv) or handed to a
+	 * region, which may multiply it again and again: gets an id */
 	unsigned char *reread;
 	/* NULL, or the caller's args, which it frees after the call: a
 	 * parameter read once takes its value (owned, freed at its last
@@ -138,6 +138,14 @@ mul_xor(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
 	return 1;
 }
 
+/* An id for a computed value products may read again: above the inputs'
+ * (their parameter index + 1), the same on every party. */
+static uint64_t
+fresh_id(struct spu_mpc *m)
+{
+	return ((uint64_t)1 << 32) + ++m->value_ids;
+}
+
 /*
  * Keep view z (shares it does not own, of the slot root or the caller's)
  * as result 0 of in, if the program's type takes it as it is and root
@@ -150,13 +158,13 @@ keep_view(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
 	const struct spu_type *t = &in->type[0];
 	uint32_t o = in->out[0];
 
-	if (!spu_vm_shape_ok(&t->shape, &z->shape, fr->vec) || t->vis != z->vis ||
-	    fr->last_use[o] == UINT32_MAX || (root != NO_OWNER &&
-	    fr->last_use[root] < fr->last_use[o]))
+	if (!spu_vm_shape_ok(&t->shape, &z->shape, fr->vec) ||
+	    t->vis != z->vis || fr->last_use[o] == UINT32_MAX ||
+	    (root != NO_OWNER && fr->last_use[root] < fr->last_use[o]))
 		return 1;
 	z->dtype = t->dtype;
 	if (fr->reread[o] && z->vis == SPU_SECRET)
-		z->input_id = ((uint64_t)1 << 32) + ++m->value_ids;
+		z->input_id = fresh_id(m);
 	fr->slot[o] = z;
 	fr->borrowed[o] = 1;
 	fr->owner[o] = root;
@@ -175,25 +183,28 @@ reshape_move(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
 	uint32_t s = in->in[0];
 	struct spu_value *x = fr->slot[s];
 	struct spu_shape old;
+	uint64_t id;
 
 	if (in->nin != 1 || fr->vec > 0 || x == NULL ||
 	    fr->last_use[s] != pc ||
 	    spu_shape_numel(&in->type[0].shape) != (int64_t)x->n)
 		return 1;
 	old = x->shape;
+	id = x->input_id;
 	x->shape = in->type[0].shape;
 	x->input_id = 0;	/* ids name values as they came */
-	if (fr->borrowed[s]) {
-		if (keep_view(m, fr, in, x, fr->owner[s]) != 0) {
-			x->shape = old;
-			return 1;
-		}
+	if (!fr->borrowed[s]) {
 		fr->slot[s] = NULL;
-		fr->borrowed[s] = 0;
-		return 0;
+		return store(m, fr, in, 0, x);
+	}
+	if (keep_view(m, fr, in, x, fr->owner[s]) != 0) {
+		x->shape = old;
+		x->input_id = id;
+		return 1;
 	}
 	fr->slot[s] = NULL;
-	return store(m, fr, in, 0, x);
+	fr->borrowed[s] = 0;
+	return 0;
 }
 
 /*
@@ -414,28 +425,26 @@ exec_insn(struct spu_mpc *m, const struct spu_program *p, struct frame *fr,
 			    "program wants more inputs than were given");
 		rc = spu_vm_bind_param(m, &in->type[0], (uint32_t)idx[0],
 		    args[idx[0]], &z, fr->vec, &borrowed);
-		if (rc == 0 && borrowed && fr->give != NULL &&
-		    fr->give[idx[0]] == args[idx[0]] &&
-		    spu_vm_param_reads(fr->fn, idx[0]) == 1) {
-			/* the caller gives the value up: take it whole */
-			free(z);
-			z = fr->give[idx[0]];
-			fr->give[idx[0]] = NULL;
-			z->dtype = in->type[0].dtype;
-			if (fr->top && fr->reread[in->out[0]])
-				z->input_id = (uint64_t)idx[0] + 1;
-			fr->slot[in->out[0]] = z;
-			return 0;
-		}
 		if (rc == 0 && borrowed) {
+			uint32_t o = in->out[0];
+			if (fr->give != NULL && fr->give[idx[0]] == args[idx[0]] &&
+			    spu_vm_param_reads(fr->fn, idx[0]) == 1) {
+				/* the caller gives the value up: take it
+				 * whole, to free at its last use */
+				free(z);
+				z = fr->give[idx[0]];
+				fr->give[idx[0]] = NULL;
+				z->dtype = in->type[0].dtype;
+				borrowed = 0;
+			}
 			/* checked by bind_param: keep as is; the run's
-			 * inputs are read only: they get an id (a view in a
+			 * inputs never change: they get an id (a view in a
 			 * nested call keeps its source's) */
-			if (fr->top && fr->reread[in->out[0]])
+			if (fr->top && fr->reread[o])
 				z->input_id = (uint64_t)idx[0] + 1;
-			fr->slot[in->out[0]] = z;
-			fr->borrowed[in->out[0]] = 1;
-			fr->owner[in->out[0]] = NO_OWNER;
+			fr->slot[o] = z;
+			fr->borrowed[o] = (unsigned char)borrowed;
+			fr->owner[o] = NO_OWNER;
 			return 0;
 		}
 		break;
@@ -527,7 +536,7 @@ store(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
 	/* a result two products read: an id, so a protocol may keep what
 	 * it derived from it for the second (semi2k: the opened mask) */
 	if (fr->reread[in->out[o]] && z->vis == SPU_SECRET && !z->input_id)
-		z->input_id = ((uint64_t)1 << 32) + ++m->value_ids;
+		z->input_id = fresh_id(m);
 	fr->slot[in->out[o]] = z;
 	return 0;
 }

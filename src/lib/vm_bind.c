@@ -124,7 +124,8 @@ spu_vm_make_const(struct spu_mpc *m, const struct spu_insn *in,
 /* Does value shape vs match declared shape ts, where in vector mode a
  * declared scalar stands for a vector of vec elements? */
 int
-spu_vm_shape_ok(const struct spu_shape *ts, const struct spu_shape *vs, size_t vec)
+spu_vm_shape_ok(const struct spu_shape *ts, const struct spu_shape *vs,
+    size_t vec)
 {
 	if (spu_shape_eq(ts, vs))
 		return 1;

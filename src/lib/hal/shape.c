@@ -137,71 +137,89 @@ index_alloc(struct spu_mpc *m, const struct spu_shape *s, size_t *n)
 	return idx;
 }
 
+/* The shape *s of a's slice, or an error if it reaches outside a. */
+static int
+slice_shape(struct spu_mpc *m, const struct spu_value *a,
+    const int64_t *start, const int64_t *limit, const int64_t *stride,
+    struct spu_shape *s)
+{
+	*s = a->shape;
+	for (int d = 0; d < s->ndim; d++) {
+		if (start[d] < 0 || limit[d] > a->shape.dim[d] ||
+		    start[d] > limit[d] || stride[d] < 1)
+			return bad(m, "slice: bounds outside the operand");
+		s->dim[d] = (limit[d] - start[d] + stride[d] - 1) / stride[d];
+	}
+	return 0;
+}
+
 /*
- * A slice whose innermost dimensions are contiguous in the operand (unit
- * strides, every dimension inside the run whole but the outermost of
- * them) copies runs, not elements through an index map: a batch out of a
- * dataset, a block of rows.  1: the runs are too short to be worth it.
+ * The contiguous runs of a slice (shape s) of a, whose strides are st:
+ * the innermost dimensions with unit strides, all whole but the
+ * outermost of them, are runs of *run elements at *base plus the
+ * offset of the outer coordinates.  Returns the number of outer
+ * dimensions (0 .. ret-1), which name the runs.
  */
 static int
-slice_runs(struct spu_mpc *m, const struct spu_value *a,
-    const struct spu_shape *s, const int64_t *start, const int64_t *stride,
-    const int64_t *st, struct spu_value **out)
+slice_runs(const struct spu_value *a, const struct spu_shape *s,
+    const int64_t *start, const int64_t *stride, const int64_t *st,
+    size_t *run, size_t *base)
 {
-	size_t K = spu_ring_size(m->field), run = 1, base = 0, nruns;
-	int64_t c[SPU_MAX_DIMS] = { 0 };
-	struct spu_shape os = { 0, { 0 } };
-	struct spu_value *z;
 	int d = s->ndim - 1;
 
+	*run = 1;
+	*base = 0;
 	while (d >= 0 && stride[d] == 1) {
 		int whole = s->dim[d] == a->shape.dim[d];
-		run *= (size_t)s->dim[d];
-		base += (size_t)(start[d] * st[d]);
+		*run *= (size_t)s->dim[d];
+		*base += (size_t)(start[d] * st[d]);
 		d--;
 		if (!whole)
 			break;
 	}
-	if (run < 16 || a->xor_shared)
-		return 1;
-	/* the outer dimensions 0..d name the runs */
-	os.ndim = d + 1;
-	for (int i = 0; i <= d; i++)
-		os.dim[i] = s->dim[i];
-	nruns = (size_t)spu_shape_numel(&os);
-	if ((z = spu_hal_alloc(m, a->dtype, s, a->vis)) == NULL)
-		return nomem(m);
-	for (size_t r = 0; r < nruns; r++, spu_shape_next(&os, c)) {
-		size_t off = base;
-		for (int i = 0; i <= d; i++)
-			off += (size_t)((start[i] + c[i] * stride[i]) * st[i]);
-		for (int sh = 0; sh < z->nshares; sh++)
-			memcpy((uint8_t *)z->share[sh] + r * run * K,
-			    (const uint8_t *)a->share[sh] + off * K, run * K);
-	}
-	*out = z;
-	return 0;
+	return d + 1;
 }
 
+/*
+ * A slice copied run by run when its runs are long (a batch out of a
+ * dataset, a block of rows), else element by element through an index
+ * map.
+ */
 int
 spu_hal_slice(struct spu_mpc *m, const struct spu_value *a,
     const int64_t *start, const int64_t *limit, const int64_t *stride,
     struct spu_value **out)
 {
-	struct spu_shape s = a->shape;
+	size_t K = spu_ring_size(m->field), run, base, n;
 	int64_t st[SPU_MAX_DIMS], c[SPU_MAX_DIMS] = { 0 }, *idx;
-	size_t n;
-	int rc;
+	struct spu_shape s, os = { 0, { 0 } };
+	struct spu_value *z;
+	int rc, outer;
 
-	spu_shape_strides(&a->shape, st);
-	for (int d = 0; d < s.ndim; d++) {
-		if (start[d] < 0 || limit[d] > a->shape.dim[d] ||
-		    start[d] > limit[d] || stride[d] < 1)
-			return bad(m, "slice: bounds outside the operand");
-		s.dim[d] = (limit[d] - start[d] + stride[d] - 1) / stride[d];
-	}
-	if ((rc = slice_runs(m, a, &s, start, stride, st, out)) != 1)
+	if ((rc = slice_shape(m, a, start, limit, stride, &s)) != 0)
 		return rc;
+	spu_shape_strides(&a->shape, st);
+	outer = slice_runs(a, &s, start, stride, st, &run, &base);
+	if (run >= 16 && !a->xor_shared) {
+		os.ndim = outer;
+		for (int i = 0; i < outer; i++)
+			os.dim[i] = s.dim[i];
+		if ((z = spu_hal_alloc(m, a->dtype, &s, a->vis)) == NULL)
+			return nomem(m);
+		n = (size_t)spu_shape_numel(&os);
+		for (size_t r = 0; r < n; r++, spu_shape_next(&os, c)) {
+			size_t off = base;
+			for (int i = 0; i < outer; i++)
+				off += (size_t)((start[i] + c[i] * stride[i]) *
+				    st[i]);
+			for (int sh = 0; sh < z->nshares; sh++)
+				memcpy((uint8_t *)z->share[sh] + r * run * K,
+				    (const uint8_t *)a->share[sh] + off * K,
+				    run * K);
+		}
+		*out = z;
+		return 0;
+	}
 	if ((idx = index_alloc(m, &s, &n)) == NULL)
 		return SPU_ENOMEM;
 	for (size_t i = 0; i < n; i++, spu_shape_next(&s, c)) {
@@ -213,6 +231,40 @@ spu_hal_slice(struct spu_mpc *m, const struct spu_value *a,
 	rc = spu_hal_index_move(m, &a, 1, idx, NULL, &s, a->dtype, out);
 	free(idx);
 	return rc;
+}
+
+/* A slice that is one run of a (every outer extent 1), as a view of a's
+ * buffers: the caller frees only the struct, and not after a. */
+int
+spu_hal_slice_view(struct spu_mpc *m, const struct spu_value *a,
+    const int64_t *start, const int64_t *limit, const int64_t *stride,
+    struct spu_value **out)
+{
+	size_t K = spu_ring_size(m->field), run, base;
+	int64_t st[SPU_MAX_DIMS];
+	struct spu_shape s;
+	struct spu_value *v;
+	int rc, outer;
+
+	if ((rc = slice_shape(m, a, start, limit, stride, &s)) != 0)
+		return rc;
+	spu_shape_strides(&a->shape, st);
+	outer = slice_runs(a, &s, start, stride, st, &run, &base);
+	for (int i = 0; i < outer; i++) {
+		if (s.dim[i] != 1)
+			return 1;
+		base += (size_t)(start[i] * st[i]);
+	}
+	if ((v = malloc(sizeof(*v))) == NULL)
+		return nomem(m);
+	*v = *a;
+	v->shape = s;
+	v->n = run;
+	v->input_id = 0;
+	for (int k = 0; k < a->nshares; k++)
+		v->share[k] = (uint8_t *)a->share[k] + base * K;
+	*out = v;
+	return 0;
 }
 
 int
@@ -374,12 +426,12 @@ clamped_starts(struct spu_mpc *m, const struct spu_shape *s,
 	return 0;
 }
 
-int
-spu_hal_dyn_slice(struct spu_mpc *m, const struct spu_value *a,
+/* The bounds of a dynamic slice: starts clamped as XLA does. */
+static int
+dyn_bounds(struct spu_mpc *m, const struct spu_value *a,
     const struct spu_value *const *idx, const int64_t *sizes,
-    struct spu_value **out)
+    int64_t *start, int64_t *limit, int64_t *one)
 {
-	int64_t start[SPU_MAX_DIMS], limit[SPU_MAX_DIMS], one[SPU_MAX_DIMS];
 	int rc;
 
 	if ((rc = clamped_starts(m, &a->shape, idx, sizes, start)) != 0)
@@ -388,53 +440,20 @@ spu_hal_dyn_slice(struct spu_mpc *m, const struct spu_value *a,
 		limit[d] = start[d] + sizes[d];
 		one[d] = 1;
 	}
-	return spu_hal_slice(m, a, start, limit, one, out);
+	return 0;
 }
 
-/*
- * A slice that is one contiguous run of a, as a view: *out shows a's
- * buffers (the caller frees only the struct, and not after a).  1: the
- * slice is not one run.
- */
 int
-spu_hal_slice_view(struct spu_mpc *m, const struct spu_value *a,
-    const int64_t *start, const int64_t *limit, const int64_t *stride,
+spu_hal_dyn_slice(struct spu_mpc *m, const struct spu_value *a,
+    const struct spu_value *const *idx, const int64_t *sizes,
     struct spu_value **out)
 {
-	size_t K = spu_ring_size(m->field), off = 0, n = 1;
-	int64_t st[SPU_MAX_DIMS];
-	struct spu_value *v;
-	int d, whole = 1;
+	int64_t start[SPU_MAX_DIMS], limit[SPU_MAX_DIMS], one[SPU_MAX_DIMS];
+	int rc;
 
-	spu_shape_strides(&a->shape, st);
-	/* outside the run every extent is 1; inside it, all whole but the
-	 * outermost dimension of the run */
-	for (d = a->shape.ndim - 1; d >= 0; d--) {
-		int64_t e = (limit[d] - start[d] + stride[d] - 1) / stride[d];
-		if (start[d] < 0 || limit[d] > a->shape.dim[d] || e < 0 ||
-		    stride[d] < 1)
-			return bad(m, "slice: bounds outside the operand");
-		if (!whole && e != 1)
-			return 1;
-		if (e > 1 && stride[d] != 1)
-			return 1;
-		off += (size_t)(start[d] * st[d]);
-		n *= (size_t)e;
-		whole = whole && e == a->shape.dim[d];
-	}
-	if ((v = malloc(sizeof(*v))) == NULL)
-		return nomem(m);
-	*v = *a;
-	v->n = n;
-	v->input_id = 0;
-	v->shape.ndim = a->shape.ndim;
-	for (d = 0; d < a->shape.ndim; d++)
-		v->shape.dim[d] = (limit[d] - start[d] + stride[d] - 1) /
-		    stride[d];
-	for (int k = 0; k < a->nshares; k++)
-		v->share[k] = (uint8_t *)a->share[k] + off * K;
-	*out = v;
-	return 0;
+	if ((rc = dyn_bounds(m, a, idx, sizes, start, limit, one)) != 0)
+		return rc;
+	return spu_hal_slice(m, a, start, limit, one, out);
 }
 
 int
@@ -445,12 +464,8 @@ spu_hal_dyn_slice_view(struct spu_mpc *m, const struct spu_value *a,
 	int64_t start[SPU_MAX_DIMS], limit[SPU_MAX_DIMS], one[SPU_MAX_DIMS];
 	int rc;
 
-	if ((rc = clamped_starts(m, &a->shape, idx, sizes, start)) != 0)
+	if ((rc = dyn_bounds(m, a, idx, sizes, start, limit, one)) != 0)
 		return rc;
-	for (int d = 0; d < a->shape.ndim; d++) {
-		limit[d] = start[d] + sizes[d];
-		one[d] = 1;
-	}
 	return spu_hal_slice_view(m, a, start, limit, one, out);
 }
 

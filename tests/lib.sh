@@ -1,7 +1,8 @@
 # tests/lib.sh - shared shell test helpers printing TAP.  Source it:
 #   . "$srcdir/tests/lib.sh"
 # Provides: ok/fail/is/like, done_testing, a scratch dir $T removed on
-# exit, $B (the build dir holding the tools), free_port_base.
+# exit, $B (the build dir holding the tools), free_port_base, and
+# run_reveal_cmp (run, reveal, compare with expected values).
 set -u
 B=${top_builddir:-$(pwd)}
 srcdir=${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -43,4 +44,27 @@ keyed_peers() {
 		_i=$((_i + 1))
 	done
 	echo "$_list"
+}
+# run_reveal_cmp N WANT TOL "desc" SPU-RUN-ARGS...: run N parties
+# (spu-run --simulate N ... -o $T/o.%d.shr, stderr in $T/err), reveal
+# them, and compare every value (one per line or comma-separated) with
+# WANT's lines within TOL (absolute); the counts must match too.
+run_reveal_cmp() {
+	_np=$1; _want=$2; _tol=$3; _d=$4; shift 4
+	rm -f "$T"/o.*.shr
+	_shrs=; _i=0
+	while [ $_i -lt "$_np" ]; do _shrs="$_shrs $T/o.$_i.shr"; _i=$((_i + 1)); done
+	# shellcheck disable=SC2086
+	if "$B/spu-run" --simulate "$_np" "$@" -o "$T/o.%d.shr" 2>"$T/err" &&
+	    "$B/spu-reveal" $_shrs | tr , '\n' >"$T/got" &&
+	    paste -d' ' "$_want" "$T/got" | awk -v t="$_tol" \
+	    -v w="$(wc -l <"$_want")" '
+		{ e = $1 - $2; if (e < 0) e = -e; if (e > t) bad++; n++ }
+		END { exit !(n == w && bad == 0) }'; then
+		ok 0 "$_d"
+	else
+		ok 1 "$_d"
+		sed 's/^/# /' "$T/err" | head -5
+		paste -d' ' "$_want" "$T/got" | sed 's/^/# /' | head -32
+	fi
 }

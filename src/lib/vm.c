@@ -232,13 +232,16 @@ slice_view(struct spu_mpc *m, struct frame *fr, const struct spu_insn *in,
 		rc = spu_hal_slice_view(m, x, lo, hi, st, &z);
 	} else {
 		const int64_t *sz = spu_vm_attr(in, SPU_ATTR_SIZES, r);
+		int64_t lo[SPU_MAX_DIMS], hi[SPU_MAX_DIMS], st[SPU_MAX_DIMS];
 		if (sz == NULL || in->nin != 1 + r)
 			return 1;
 		for (uint32_t i = 1; i <= r; i++)
 			if (ops[i] == NULL || ops[i]->vis != SPU_PUBLIC)
 				return 1;
-		rc = spu_hal_dyn_slice_view(m, x,
-		    (const struct spu_value *const *)ops + 1, sz, &z);
+		if ((rc = spu_hal_dyn_bounds(m, x,
+		    (const struct spu_value *const *)ops + 1, sz, lo, hi,
+		    st)) == 0)
+			rc = spu_hal_slice_view(m, x, lo, hi, st, &z);
 	}
 	if (rc != 0)
 		return rc;

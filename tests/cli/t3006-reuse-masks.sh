@@ -43,23 +43,10 @@ for cfg in "semi2k 2" "aby3 3"; do
 	for v in same other; do
 		"$B/spu-run" --cleartext "$T/$v.spub" "$T/x.csv" "$T/w.csv" \
 			"$T/d.csv" | tr , '\n' >"$T/want"
-		rm -f "$T"/o.*.shr
-		shrs=; i=0
-		while [ $i -lt "$2" ]; do shrs="$shrs $T/o.$i.shr"; i=$((i + 1)); done
-		# shellcheck disable=SC2086
-		if "$B/spu-run" --simulate "$2" --stats "$T/$v.spub" \
-		    "$T/x.%d.shr" "$T/w.%d.shr" "$T/d.%d.shr" \
-		    -o "$T/o.%d.shr" 2>"$T/err.$v" &&
-		    "$B/spu-reveal" $shrs | tr , '\n' >"$T/got" &&
-		    paste -d' ' "$T/want" "$T/got" | awk '
-			{ e = $1 - $2; if (e < 0) e = -e
-			  if (e > 1e-4) bad++; n++ }
-			END { exit !(n == 96 && bad == 0) }'; then
-			ok 0 "$1 $v: agrees with cleartext"
-		else
-			ok 1 "$1 $v: agrees with cleartext"
-			sed 's/^/# /' "$T/err.$v" | head -5
-		fi
+		run_reveal_cmp "$2" "$T/want" 1e-4 \
+		    "$1 $v: agrees with cleartext" --stats "$T/$v.spub" \
+		    "$T/x.%d.shr" "$T/w.%d.shr" "$T/d.%d.shr"
+		cp "$T/err" "$T/err.$v"
 	done
 	if [ "$1" = semi2k ]; then
 		s=$(sent "$T/err.same"); o=$(sent "$T/err.other")

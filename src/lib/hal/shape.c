@@ -427,8 +427,8 @@ clamped_starts(struct spu_mpc *m, const struct spu_shape *s,
 }
 
 /* The bounds of a dynamic slice: starts clamped as XLA does. */
-static int
-dyn_bounds(struct spu_mpc *m, const struct spu_value *a,
+int
+spu_hal_dyn_bounds(struct spu_mpc *m, const struct spu_value *a,
     const struct spu_value *const *idx, const int64_t *sizes,
     int64_t *start, int64_t *limit, int64_t *one)
 {
@@ -451,22 +451,9 @@ spu_hal_dyn_slice(struct spu_mpc *m, const struct spu_value *a,
 	int64_t start[SPU_MAX_DIMS], limit[SPU_MAX_DIMS], one[SPU_MAX_DIMS];
 	int rc;
 
-	if ((rc = dyn_bounds(m, a, idx, sizes, start, limit, one)) != 0)
+	if ((rc = spu_hal_dyn_bounds(m, a, idx, sizes, start, limit, one)) != 0)
 		return rc;
 	return spu_hal_slice(m, a, start, limit, one, out);
-}
-
-int
-spu_hal_dyn_slice_view(struct spu_mpc *m, const struct spu_value *a,
-    const struct spu_value *const *idx, const int64_t *sizes,
-    struct spu_value **out)
-{
-	int64_t start[SPU_MAX_DIMS], limit[SPU_MAX_DIMS], one[SPU_MAX_DIMS];
-	int rc;
-
-	if ((rc = dyn_bounds(m, a, idx, sizes, start, limit, one)) != 0)
-		return rc;
-	return spu_hal_slice_view(m, a, start, limit, one, out);
 }
 
 int

@@ -31,14 +31,15 @@ int spu_hal_iota(struct spu_mpc *m, enum spu_dtype t,
 int spu_hal_dyn_slice(struct spu_mpc *m, const struct spu_value *a,
     const struct spu_value *const *idx, const int64_t *sizes,
     struct spu_value **out);
-/* Slices that are one contiguous run of a, as views of a's buffers
- * (free only the struct, before a): 1 when they are not one run. */
+/* A slice that is one contiguous run of a, as a view of a's buffers
+ * (free only the struct, before a): 1 when it is not one run. */
 int spu_hal_slice_view(struct spu_mpc *m, const struct spu_value *a,
     const int64_t *start, const int64_t *limit, const int64_t *stride,
     struct spu_value **out);
-int spu_hal_dyn_slice_view(struct spu_mpc *m, const struct spu_value *a,
+/* A dynamic slice's start, limit and unit strides (starts clamped). */
+int spu_hal_dyn_bounds(struct spu_mpc *m, const struct spu_value *a,
     const struct spu_value *const *idx, const int64_t *sizes,
-    struct spu_value **out);
+    int64_t *start, int64_t *limit, int64_t *one);
 int spu_hal_dyn_update_slice(struct spu_mpc *m, const struct spu_value *a,
     const struct spu_value *upd, const struct spu_value *const *idx,
     struct spu_value **out);

@@ -45,26 +45,27 @@ keyed_peers() {
 	done
 	echo "$_list"
 }
-# run_reveal_cmp N WANT TOL "desc" SPU-RUN-ARGS...: run N parties
-# (spu-run --simulate N ... -o $T/o.%d.shr, stderr in $T/err), reveal
+# run_reveal_cmp N WANT REL ABS OUT ERR "desc" SPU-RUN-ARGS...: run N
+# parties (spu-run --simulate N ... -o OUT.%d.shr, stderr in ERR), reveal
 # them, and compare every value (one per line or comma-separated) with
-# WANT's lines within TOL (absolute); the counts must match too.
+# WANT's lines: |got - want| <= REL |want| + ABS, and as many values.
 run_reveal_cmp() {
-	_np=$1; _want=$2; _tol=$3; _d=$4; shift 4
-	rm -f "$T"/o.*.shr
+	_np=$1; _want=$2; _rel=$3; _abs=$4; _out=$5; _err=$6; _d=$7; shift 7
+	rm -f "$_out".*.shr
 	_shrs=; _i=0
-	while [ $_i -lt "$_np" ]; do _shrs="$_shrs $T/o.$_i.shr"; _i=$((_i + 1)); done
+	while [ $_i -lt "$_np" ]; do _shrs="$_shrs $_out.$_i.shr"; _i=$((_i + 1)); done
 	# shellcheck disable=SC2086
-	if "$B/spu-run" --simulate "$_np" "$@" -o "$T/o.%d.shr" 2>"$T/err" &&
+	if "$B/spu-run" --simulate "$_np" "$@" -o "$_out.%d.shr" 2>"$_err" &&
 	    "$B/spu-reveal" $_shrs | tr , '\n' >"$T/got" &&
-	    paste -d' ' "$_want" "$T/got" | awk -v t="$_tol" \
+	    paste -d' ' "$_want" "$T/got" | awk -v r="$_rel" -v t="$_abs" \
 	    -v w="$(wc -l <"$_want")" '
-		{ e = $1 - $2; if (e < 0) e = -e; if (e > t) bad++; n++ }
+		{ e = $1 - $2; if (e < 0) e = -e; a = $1 < 0 ? -$1 : $1
+		  if (e > r * a + t) bad++; n++ }
 		END { exit !(n == w && bad == 0) }'; then
 		ok 0 "$_d"
 	else
 		ok 1 "$_d"
-		sed 's/^/# /' "$T/err" | head -5
+		sed 's/^/# /' "$_err" | head -5
 		paste -d' ' "$_want" "$T/got" | sed 's/^/# /' | head -32
 	fi
 }

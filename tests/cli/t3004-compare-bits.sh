@@ -71,22 +71,7 @@ sent() { sed -n 's/.*party 0: .*sent \([0-9]*\) B.*/\1/p' "$1"; }
 # up to f32 rounding)
 check() {
 	n=$1; want=$2; out=$3; err=$4; tag=$5; shift 5
-	rm -f "$out".*.shr
-	i=0; shrs=
-	while [ $i -lt "$n" ]; do shrs="$shrs $out.$i.shr"; i=$((i + 1)); done
-	# shellcheck disable=SC2086
-	if "$B/spu-run" --simulate "$n" "$@" -o "$out.%d.shr" 2>"$err" &&
-	    "$B/spu-reveal" $shrs >"$T/got" &&
-	    paste -d' ' "$want" "$T/got" | awk -v w="$(wc -l <"$want")" '
-		{ e = $1 - $2; if (e < 0) e = -e; a = $1 < 0 ? -$1 : $1
-		  if (e > 1e-7 * a + 1e-6) bad++; n++ }
-		END { exit !(n == w && bad == 0) }'; then
-		ok 0 "$tag"
-	else
-		ok 1 "$tag"
-		sed 's/^/# /' "$err" | head -5
-		paste -d' ' "$want" "$T/got" | sed 's/^/# /' | head -32
-	fi
+	run_reveal_cmp "$n" "$want" 1e-7 1e-6 "$out" "$err" "$tag" "$@"
 }
 
 # the first run's outputs (pred as a boolean sharing, relu) as the
